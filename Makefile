@@ -1,0 +1,69 @@
+# The README's commands. CI runs `make test` (on SQLite, then on PostgreSQL via DATABASE_URL) and `make check`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python
+# Tests run with production-like settings (DEBUG off) and a throwaway key.
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-9f3b2c7e1a6d4058b2e9c1f7a3d5e8b0c4f6a2d9 \
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_COOKIES=0
+
+.PHONY: run setup system-packages venv assets migrate demo test check bench serve clean
+
+run: setup demo  ## Set everything up and serve on http://127.0.0.1:8000 (SQLite, development)
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+setup: system-packages venv assets migrate
+
+# Debian packages: Chromium for browser tests, Noto fonts for printing any script, poppler for PDF checks.
+system-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-core >/dev/null 2>&1 || missing="$$missing fonts-noto-core"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+migrate: venv
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	DJANGO_DEBUG=1 $(PY) manage.py create_demo_clinician
+
+test: setup  ## Run the whole test suite (set DATABASE_URL to run it on PostgreSQL)
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+check: venv  ## Linters, types, migrations
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(TEST_ENV) $(VENV)/bin/mypy
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+bench: setup
+	$(TEST_ENV) $(PY) benchmarks/run.py
+
+# Production: gunicorn + WhiteNoise; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
+serve: venv assets
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py migrate --noinput
+	$(VENV)/bin/gunicorn safetyplan.wsgi --bind 0.0.0.0:$${PORT:-8000} --workers $${WEB_CONCURRENCY:-3}
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

@@ -1,0 +1,302 @@
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import actions
+from .access import get_client_for
+from .forms import BadOperation, ClientForm, ClientSearchForm, PlanEditorForm, apply_operation
+from .models import Client, CrisisResource, SafetyPlan, Suggestion
+from .steps import STEPS, STEPS_BY_NUMBER, Step
+from .texts import step_texts
+
+logger = logging.getLogger(__name__)
+
+CLIENTS_PER_PAGE = 25
+
+
+@login_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    search = ClientSearchForm(request.GET or None)
+    clients = Client.objects.visible_to(request.user).select_related("plan")
+    query = ""
+    if search.is_valid():
+        query = search.cleaned_data["q"].strip()
+        if query:
+            clients = clients.filter(
+                Q(name__icontains=query) | Q(preferred_name__icontains=query) | Q(record_number__iexact=query)
+            )
+    page = Paginator(clients.order_by("name", "pk"), CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "plans/client_list.html",
+        {
+            "page": page,
+            "search": search,
+            "query": query,
+            "today": timezone.localdate(),
+            "due_soon_days": settings.REVIEW_DUE_SOON_DAYS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = actions.create_client(by=request.user, data=form.client_data(), token=form.cleaned_data["token"])
+        except actions.DuplicateSubmitError as duplicate:
+            messages.info(request, _("This client was already added; nothing was added twice."))
+            return redirect("plans:client_detail", pk=duplicate.client.pk)
+        except IntegrityError:
+            form.add_error("record_number", _("Another client already has this record number."))
+        else:
+            messages.success(request, _("Client added. You can start their safety plan now."))
+            return redirect("plans:plan_edit", pk=client.pk)
+    return render(request, "plans/client_form.html", {"form": form, "client": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request, pk)
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_client(client=client, by=request.user, data=form.client_data())
+        except IntegrityError:
+            form.add_error("record_number", _("Another client already has this record number."))
+        else:
+            messages.success(request, _("Client details saved."))
+            return redirect("plans:client_detail", pk=client.pk)
+    return render(request, "plans/client_form.html", {"form": form, "client": client})
+
+
+def crisis_resources() -> list[CrisisResource]:
+    return list(CrisisResource.objects.filter(is_active=True, country=settings.CRISIS_COUNTRY))
+
+
+@login_required
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan as the client will read it, with a completeness check."""
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    entries: dict[str, list[Any]] = {}
+    if plan is not None:
+        for entry in plan.entries.all():
+            entries.setdefault(entry.section, []).append(entry)
+    texts = step_texts(client.preferred_language)
+    steps = [
+        {
+            "step": step,
+            "text": texts[step.number],
+            "sections": [(section, entries.get(section.key, [])) for section in step.sections],
+            "empty": plan is None or step.number in plan.empty_steps,
+            "two": len(step.sections) > 1,
+        }
+        for step in STEPS
+    ]
+    resources = crisis_resources()
+    return render(
+        request,
+        "plans/client_detail.html",
+        {
+            "client": client,
+            "plan": plan,
+            "steps": steps,
+            "empty_steps": [s for s in steps if s["empty"]],
+            "crisis_lines": [r for r in resources if r.kind == CrisisResource.Kind.CRISIS_LINE],
+            "emergency_numbers": [r for r in resources if r.kind == CrisisResource.Kind.EMERGENCY],
+        },
+    )
+
+
+def _suggestions() -> dict[str, list[Suggestion]]:
+    grouped: dict[str, list[Suggestion]] = {}
+    for suggestion in Suggestion.objects.filter(is_active=True):
+        grouped.setdefault(suggestion.section, []).append(suggestion)
+    return grouped
+
+
+def _saved_message(plan: SafetyPlan) -> str:
+    return _("Plan saved at %(time)s.") % {"time": date_format(timezone.localtime(plan.updated_at), "TIME_FORMAT")}
+
+
+@dataclass
+class _PostResult:
+    form: PlanEditorForm
+    saved: bool
+    section_key: str | None
+
+
+class _BadRequest(Exception):
+    pass
+
+
+def _handle_plan_post(
+    request: HttpRequest, client: Client, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
+) -> _PostResult:
+    """Bind, apply a row operation if one was pressed, validate, and save all or nothing."""
+    data = request.POST
+    op = data.get("op", "")
+    section_key = None
+    if op:
+        editor_sections = [section.key for step in steps for section in step.sections]
+        try:
+            data, section_key = apply_operation(data, op, allowed_sections=editor_sections)
+        except BadOperation:
+            raise _BadRequest from None
+    form = PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician)
+    if not form.is_valid():
+        if form.revision_form.errors:
+            raise _BadRequest
+        messages.error(
+            request,
+            _("Nothing was saved yet: please check the %(count)s highlighted field(s) below.")
+            % {"count": form.error_count()},
+        )
+        return _PostResult(form, False, section_key)
+    try:
+        result = actions.save_plan(
+            client=client, by=request.user, changes=form.changes(), expected_revision=form.revision
+        )
+    except actions.StalePlanError as stale:
+        messages.warning(
+            request,
+            _(
+                "This plan was changed on another screen after you opened it. Your changes are below "
+                "and have not been saved yet. Check them, then save again to keep them."
+            ),
+        )
+        fresh = data.copy()
+        fresh["revision"] = str(stale.current_revision)
+        return _PostResult(PlanEditorForm(steps=steps, plan=plan, data=fresh, clinician=clinician), False, section_key)
+    logger.info("plan saved: client=%s plan=%s user=%s", client.pk, result.plan.pk, request.user.pk)
+    if result.outcome is actions.SaveOutcome.ALREADY_SAVED:
+        messages.info(request, _("These changes were already saved; nothing was saved twice."))
+    elif not op:
+        messages.success(request, _saved_message(result.plan))
+    return _PostResult(form, True, section_key)
+
+
+def _bad_request() -> HttpResponse:
+    return HttpResponseBadRequest(
+        _("This form was changed in a way the app can't read. Reload the page and try again.")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    if request.method == "POST":
+        try:
+            posted = _handle_plan_post(request, client, plan, STEPS, clinician=True)
+        except _BadRequest:
+            return _bad_request()
+        if posted.saved:
+            return _after_save(request, client, posted.section_key)
+        form = posted.form
+    else:
+        form = PlanEditorForm(steps=STEPS, plan=plan, clinician=True, extra_rows=[request.GET.get("add", "")])
+    return render(request, "plans/plan_edit.html", _editor_context(client, plan, form, STEPS))
+
+
+def _after_op_url(view: str, section_key: str | None, op: str, **kwargs: Any) -> str:
+    url = reverse(view, kwargs=kwargs)
+    if op.startswith("add:") and section_key:
+        url += f"?add={section_key}"
+    if section_key:
+        url += f"#section-{section_key}"
+    return url
+
+
+def _after_save(request: HttpRequest, client: Client, section_key: str | None) -> HttpResponse:
+    go = request.POST.get("go", "")
+    if go == "together":
+        return redirect("plans:plan_together", pk=client.pk, step=1)
+    if go == "view":
+        return redirect("plans:client_detail", pk=client.pk)
+    return redirect(_after_op_url("plans:plan_edit", section_key, request.POST.get("op", ""), pk=client.pk))
+
+
+def _editor_context(
+    client: Client, plan: SafetyPlan | None, form: PlanEditorForm, steps: tuple[Step, ...]
+) -> dict[str, Any]:
+    texts = step_texts(client.preferred_language)
+    suggestions = _suggestions() if form.clinician else {}
+    return {
+        "client": client,
+        "plan": plan,
+        "form": form,
+        "steps": [
+            {
+                "step": step,
+                "text": texts[step.number],
+                "sections": [
+                    {
+                        "section": section,
+                        "formset": form.formsets[section.key],
+                        "suggestions": suggestions.get(section.key, []),
+                    }
+                    for section in step.sections
+                ],
+                "note_form": form.step_note_forms.get(step.number),
+                "two": len(step.sections) > 1,
+            }
+            for step in steps
+        ],
+        "crisis_lines": crisis_resources(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_together(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    """The same plan, one step at a time, for the client to read and fill in. No clinician fields."""
+    client = get_client_for(request, pk)
+    if step not in STEPS_BY_NUMBER:
+        raise Http404
+    plan = actions.client_plan(client)
+    steps = (STEPS_BY_NUMBER[step],)
+    if request.method == "POST":
+        try:
+            posted = _handle_plan_post(request, client, plan, steps, clinician=False)
+        except _BadRequest:
+            return _bad_request()
+        if posted.saved:
+            go = request.POST.get("go", "")
+            op = request.POST.get("op", "")
+            if op:
+                return redirect(_after_op_url("plans:plan_together", posted.section_key, op, pk=client.pk, step=step))
+            if go == "next" and step < len(STEPS):
+                return redirect("plans:plan_together", pk=client.pk, step=step + 1)
+            if go == "back" and step > 1:
+                return redirect("plans:plan_together", pk=client.pk, step=step - 1)
+            if go == "view":
+                return redirect("plans:client_detail", pk=client.pk)
+            if go == "finish":
+                return redirect("plans:plan_edit", pk=client.pk)
+            return redirect("plans:plan_together", pk=client.pk, step=step)
+        form = posted.form
+    else:
+        form = PlanEditorForm(steps=steps, plan=plan, clinician=False, extra_rows=[request.GET.get("add", "")])
+    context = _editor_context(client, plan, form, steps)
+    context.update({"current": step, "all_steps": STEPS, "is_last": step == len(STEPS), "is_first": step == 1})
+    return render(request, "plans/plan_together.html", context)

@@ -1,0 +1,57 @@
+"""Personas: alice owns the client (lead), bob is on the care team, charlie is a clinician outside it."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from plans import actions
+from plans.models import CareTeamMember, Client
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+def make_user(username: str, **extra: object):
+    return get_user_model().objects.create_user(
+        username=username, password=PASSWORD, first_name=username.title(), **extra
+    )
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob")
+
+
+@pytest.fixture
+def charlie(db):
+    return make_user("charlie")
+
+
+@pytest.fixture
+def client_record(alice, bob) -> Client:
+    record = actions.create_client(
+        by=alice, data=actions.ClientData(name="Jordan Rivera", preferred_name="Jo", record_number="MRN-001")
+    )
+    actions.add_to_care_team(client=record, user=bob, by=alice, role=CareTeamMember.Role.MEMBER)
+    return record
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def charlie_client(client, charlie):
+    client.force_login(charlie)
+    return client
