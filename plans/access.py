@@ -1,9 +1,19 @@
 """The one way views fetch a client: through the care-team-scoped queryset, or 404."""
 
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import Client
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The clinician behind a request that @login_required has already let through."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def get_client_for(request: HttpRequest, pk: int) -> Client:

@@ -9,7 +9,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from .models import CareTeamMember, Client, Entry, SafetyPlan, StepNote
@@ -108,7 +108,7 @@ def _empty_steps(plan: SafetyPlan) -> list[int]:
 
 
 @transaction.atomic
-def save_plan(*, client: Client, by: AbstractBaseUser, changes: PlanChanges, expected_revision: int) -> SaveResult:
+def save_plan(*, client: Client, by: User, changes: PlanChanges, expected_revision: int) -> SaveResult:
     """Save what a form changed, all or nothing.
 
     Raises StalePlanError when the form was built from an older revision and its content differs
@@ -149,13 +149,13 @@ def save_plan(*, client: Client, by: AbstractBaseUser, changes: PlanChanges, exp
             all_uids.add(row.uid)
         Entry.objects.bulk_create(rows)
 
-    for step, data in changes.step_notes.items():
+    for step, note in changes.step_notes.items():
         StepNote.objects.update_or_create(
-            plan=plan, step=step, defaults={"likelihood": data.likelihood, "barriers": data.barriers}
+            plan=plan, step=step, defaults={"likelihood": note.likelihood, "barriers": note.barriers}
         )
 
     plan.revision += 1
-    plan.updated_by = by  # type: ignore[assignment]
+    plan.updated_by = by
     plan.empty_steps = _empty_steps(plan)
     plan.save()
     return SaveResult(plan=plan, outcome=SaveOutcome.SAVED)
@@ -177,7 +177,7 @@ class DuplicateSubmitError(Exception):
 
 
 @transaction.atomic
-def create_client(*, by: AbstractBaseUser, data: ClientData, token: uuid.UUID | None = None) -> Client:
+def create_client(*, by: User, data: ClientData, token: uuid.UUID | None = None) -> Client:
     """Add a client with `by` as lead clinician. A repeated submit of the same form adds nothing."""
     if token is not None:
         existing = Client.objects.visible_to(by).filter(creation_token=token).first()
@@ -204,7 +204,7 @@ def create_client(*, by: AbstractBaseUser, data: ClientData, token: uuid.UUID | 
 
 
 @transaction.atomic
-def update_client(*, client: Client, by: AbstractBaseUser, data: ClientData) -> Client:
+def update_client(*, client: Client, by: User, data: ClientData) -> Client:
     client.name = data.name
     client.preferred_name = data.preferred_name
     client.record_number = data.record_number
@@ -215,8 +215,6 @@ def update_client(*, client: Client, by: AbstractBaseUser, data: ClientData) -> 
 
 
 @transaction.atomic
-def add_to_care_team(
-    *, client: Client, user: AbstractBaseUser, by: AbstractBaseUser, role: str = CareTeamMember.Role.MEMBER
-) -> CareTeamMember:
+def add_to_care_team(*, client: Client, user: User, by: User, role: str = CareTeamMember.Role.MEMBER) -> CareTeamMember:
     member, _created = CareTeamMember.objects.get_or_create(client=client, user=user, defaults={"role": role})
     return member

@@ -44,7 +44,7 @@ def clean_text(value: str) -> str:
 
 class PersonTextField(forms.CharField):
     def to_python(self, value: Any) -> str:
-        return clean_text(super().to_python(value))
+        return clean_text(super().to_python(value) or "")
 
 
 class PhoneField(forms.CharField):
@@ -130,7 +130,7 @@ def entry_form_class(section: Section) -> type[BaseEntryForm]:
             attrs[name] = PhoneField(label=label, required=False)
         else:
             attrs[name] = PersonTextField(
-                label=label, required=False, max_length=MAX_LENGTHS[name], widget=_text_widget(name)
+                label=str(label), required=False, max_length=MAX_LENGTHS[name], widget=_text_widget(name)
             )
     return type(f"{section.key.title().replace('_', '')}EntryForm", (BaseEntryForm,), attrs)
 
@@ -141,7 +141,7 @@ class BaseEntryFormSet(BaseFormSet):  # type: ignore[type-arg]
 
 
 def entry_formset_class(section: Section) -> type[BaseEntryFormSet]:
-    return formset_factory(
+    return formset_factory(  # type: ignore[return-value]
         entry_form_class(section),
         formset=BaseEntryFormSet,
         extra=0,

@@ -1,7 +1,7 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +19,7 @@ LIKELIHOOD_CHOICES = [
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
-    def visible_to(self, user: "AbstractBaseUser | AnonymousUser") -> "ClientQuerySet":
+    def visible_to(self, user: "User | AnonymousUser") -> "ClientQuerySet":
         """The only way a client's data is read: clients whose care team includes `user`."""
         if not user.is_authenticated or not user.is_active:
             return self.none()

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import actions
-from .access import get_client_for
+from .access import get_client_for, signed_in_user
 from .forms import BadOperation, ClientForm, ClientSearchForm, PlanEditorForm, apply_operation
 from .models import Client, CrisisResource, SafetyPlan, Suggestion
 from .steps import STEPS, STEPS_BY_NUMBER, Step
@@ -59,7 +59,9 @@ def client_create(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            client = actions.create_client(by=request.user, data=form.client_data(), token=form.cleaned_data["token"])
+            client = actions.create_client(
+                by=signed_in_user(request), data=form.client_data(), token=form.cleaned_data["token"]
+            )
         except actions.DuplicateSubmitError as duplicate:
             messages.info(request, _("This client was already added; nothing was added twice."))
             return redirect("plans:client_detail", pk=duplicate.client.pk)
@@ -78,7 +80,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_client(client=client, by=request.user, data=form.client_data())
+            actions.update_client(client=client, by=signed_in_user(request), data=form.client_data())
         except IntegrityError:
             form.add_error("record_number", _("Another client already has this record number."))
         else:
@@ -152,7 +154,7 @@ def _handle_plan_post(
     request: HttpRequest, client: Client, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
 ) -> _PostResult:
     """Bind, apply a row operation if one was pressed, validate, and save all or nothing."""
-    data = request.POST
+    data: QueryDict = request.POST
     op = data.get("op", "")
     section_key = None
     if op:
@@ -173,7 +175,7 @@ def _handle_plan_post(
         return _PostResult(form, False, section_key)
     try:
         result = actions.save_plan(
-            client=client, by=request.user, changes=form.changes(), expected_revision=form.revision
+            client=client, by=signed_in_user(request), changes=form.changes(), expected_revision=form.revision
         )
     except actions.StalePlanError as stale:
         messages.warning(
