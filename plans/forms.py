@@ -136,8 +136,14 @@ def entry_form_class(section: Section) -> type[BaseEntryForm]:
 
 
 class BaseEntryFormSet(BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        if self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 0:
+            raise ValidationError(_("This list was changed in a way the app can't read. Reload the page."))
+
     def entries(self) -> list[EntryData]:
-        return [form.entry_data() for form in self.forms if not form.cleaned_data.get("is_blank")]
+        # An untouched extra row skips validation and has no cleaned_data: it is blank too.
+        return [form.entry_data() for form in self.forms if form.cleaned_data and not form.cleaned_data.get("is_blank")]
 
 
 def entry_formset_class(section: Section) -> type[BaseEntryFormSet]:

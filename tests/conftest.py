@@ -9,6 +9,12 @@ from plans.models import CareTeamMember, Client
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing strength is not under test here; a fast hasher keeps the suite quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, **extra: object):
     return get_user_model().objects.create_user(
         username=username, password=PASSWORD, first_name=username.title(), **extra

@@ -1,0 +1,90 @@
+"""Build editor POST data the way the browser sends it."""
+
+from typing import Any
+
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from plans.steps import SECTIONS, STEPS
+
+
+def editor_data(response_or_plan_revision: int = 0, **sections: list[dict[str, str]]) -> dict[str, Any]:
+    """POST data for the full editor: every section's management form plus the given rows."""
+    data: dict[str, Any] = {"revision": str(response_or_plan_revision)}
+    for section in SECTIONS:
+        rows = sections.get(section.key, [])
+        data[f"{section.key}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{section.key}-INITIAL_FORMS"] = "0"
+        data[f"{section.key}-MIN_NUM_FORMS"] = "0"
+        data[f"{section.key}-MAX_NUM_FORMS"] = "50"
+        for i, row in enumerate(rows):
+            for name, value in row.items():
+                data[f"{section.key}-{i}-{name}"] = value
+    for step in STEPS:
+        data[f"step{step.number}-likelihood"] = ""
+        data[f"step{step.number}-barriers"] = ""
+    data.update(
+        {"most_important": "", "where_kept": "", "shared_with": "", "likelihood_of_use": "", "next_review_date": ""}
+    )
+    return data
+
+
+def form_data_from_page(http: HttpClient, url: str) -> dict[str, Any]:
+    """The data a browser would post back from the page at `url` unchanged (inputs, textareas, selects)."""
+    from html.parser import HTMLParser
+
+    response = http.get(url)
+    assert response.status_code == 200
+
+    class Parser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.data: dict[str, Any] = {}
+            self.in_form = False
+            self.textarea: str | None = None
+            self.select: str | None = None
+            self.template_depth = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if tag == "template":
+                self.template_depth += 1
+            if self.template_depth:
+                return
+            if tag == "form" and a.get("id") == "plan-form":
+                self.in_form = True
+            if not self.in_form:
+                return
+            name = a.get("name")
+            if tag == "input" and name and a.get("type") not in {"submit", "button", "checkbox", "radio"}:
+                self.data[name] = a.get("value") or ""
+            elif tag == "textarea" and name:
+                self.textarea = name
+                self.data[name] = ""
+            elif tag == "select" and name:
+                self.select = name
+                self.data[name] = ""
+            elif tag == "option" and self.select and "selected" in a:
+                self.data[self.select] = a.get("value") or ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "template":
+                self.template_depth -= 1
+            elif tag == "textarea":
+                self.textarea = None
+            elif tag == "select":
+                self.select = None
+            elif tag == "form":
+                self.in_form = False
+
+        def handle_data(self, data: str) -> None:
+            if self.textarea and not self.template_depth:
+                self.data[self.textarea] += data.lstrip("\n") if not self.data[self.textarea] else data
+
+    parser = Parser()
+    parser.feed(response.content.decode())
+    return parser.data
+
+
+def edit_url(pk: int) -> str:
+    return reverse("plans:plan_edit", args=[pk])

@@ -1,0 +1,92 @@
+"""The plan page: the plan as the client reads it, with a completeness check."""
+
+import pytest
+from django.urls import reverse
+
+from plans import actions
+
+from .test_editor import save
+
+
+def detail(http, pk):
+    return http.get(reverse("plans:client_detail", args=[pk])).content.decode()
+
+
+def test_it_names_each_empty_step(alice_client, alice, client_record):
+    save(client_record, alice, warning_signs=[{"text": "Can't sleep"}], reasons=[{"text": "My dog"}])
+    page = detail(alice_client, client_record.pk)
+    assert "not complete yet" in page
+    for n, heading in [
+        (2, "Things I can do by myself"),
+        (4, "People I can ask for help"),
+        (6, "Making my surroundings safer"),
+    ]:
+        assert f"Step {n}: {heading}" in page
+    assert "Step 1: Signs" not in page
+
+
+def test_a_client_without_a_plan_is_invited_to_start(alice_client, client_record):
+    page = detail(alice_client, client_record.pk)
+    assert "No plan yet" in page and "Start the plan" in page
+
+
+def test_phone_numbers_are_tap_to_call(alice_client, alice, client_record):
+    save(
+        client_record,
+        alice,
+        help_people=[{"name": "Ann", "phone": "+12125550175", "note": "sister"}],
+        professionals=[{"name": "Dr Lee", "phone": "+16175550142", "phone_after_hours": "+442079460958"}],
+    )
+    page = detail(alice_client, client_record.pk)
+    assert '<a href="tel:+12125550175" class="phone">(212) 555-0175</a>' in page
+    assert 'href="tel:+442079460958"' in page and "+44 20 7946 0958" in page
+
+
+def test_crisis_lines_and_emergency_number_are_always_there(alice_client, client_record):
+    page = detail(alice_client, client_record.pk)
+    assert "988 Suicide &amp; Crisis Lifeline" in page
+    assert 'href="tel:988"' in page
+    assert 'href="tel:911"' in page
+    assert "Text HOME to 741741" in page
+
+
+def test_client_text_is_never_markup(alice_client, alice, client_record):
+    save(client_record, alice, warning_signs=[{"text": "<script>alert(1)</script><b>bold</b>"}])
+    page = detail(alice_client, client_record.pk)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+def test_clinician_fields_are_not_on_the_clients_plan(alice_client, alice, client_record):
+    plan = save(client_record, alice, coping=[{"text": "Walk"}])
+    plan.step_notes.create(step=2, likelihood=2, barriers="Rain stops the walks")
+    assert "Rain stops the walks" not in detail(alice_client, client_record.pk)
+
+
+@pytest.mark.parametrize("per_section", [1, 5])
+def test_the_plan_page_runs_the_same_queries_for_5_or_50_entries(
+    alice_client, alice, client_record, django_assert_num_queries, per_section
+):
+    sections = {
+        key: [{"text": f"{key} {i}", "name": f"{key} {i}"} for i in range(per_section)]
+        for key in [
+            "warning_signs",
+            "coping",
+            "social_people",
+            "social_places",
+            "help_people",
+            "professionals",
+            "emergency_departments",
+            "means_safety",
+            "reasons",
+        ]
+    }
+    save(client_record, alice, **sections)
+    with django_assert_num_queries(6):  # session, user, client+plan, step texts, entries, crisis lines
+        detail(alice_client, client_record.pk)
+
+
+def test_the_list_has_the_client_name_escaped(alice_client, alice):
+    actions.create_client(by=alice, data=actions.ClientData(name="<img src=x onerror=alert(1)>"))
+    page = alice_client.get(reverse("plans:client_list")).content.decode()
+    assert "<img src=x" not in page
