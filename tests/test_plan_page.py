@@ -38,7 +38,7 @@ def test_phone_numbers_are_tap_to_call(alice_client, alice, client_record):
         professionals=[{"name": "Dr Lee", "phone": "+16175550142", "phone_after_hours": "+442079460958"}],
     )
     page = detail(alice_client, client_record.pk)
-    assert '<a href="tel:+12125550175" class="phone">(212) 555-0175</a>' in page
+    assert '<a href="tel:+12125550175" class="phone" dir="ltr">(212) 555-0175</a>' in page
     assert 'href="tel:+442079460958"' in page and "+44 20 7946 0958" in page
 
 

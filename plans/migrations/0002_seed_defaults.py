@@ -18,7 +18,7 @@ CRISIS_RESOURCES = [
         "24/7",
         "Call or text 988, or chat online. Veterans: press 1, or text 838255.",
     ),
-    ("US", "crisis", "text", "Crisis Text Line", "741741", "HOME", "", "24/7", "Text HOME to 741741."),
+    ("US", "crisis", "text", "Crisis Text Line", "741741", "HOME", "", "24/7", ""),
     ("US", "emergency", "call", "Emergency services", "911", "", "", "24/7", ""),
     ("GB", "crisis", "call", "Samaritans", "116123", "", "", "24/7", "Free to call."),
     ("GB", "emergency", "call", "Emergency services", "999", "", "", "24/7", "112 also works."),
