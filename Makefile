@@ -9,10 +9,10 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-9f3b2c7e1a6d40
 
 .PHONY: run setup system-packages venv assets migrate demo test check bench serve clean
 
-run: setup demo  ## Set everything up and serve on http://127.0.0.1:8000 (SQLite, development)
+run: setup migrate demo  ## Set everything up and serve on http://127.0.0.1:8000 (SQLite, development)
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-setup: system-packages venv assets migrate
+setup: system-packages venv assets
 
 # Debian packages: Chromium for browser tests, Noto fonts for printing any script, poppler for PDF checks.
 system-packages:
@@ -47,6 +47,7 @@ migrate: venv
 demo: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py create_demo_clinician
 
+# pytest-django creates its own test database; the development database is not touched.
 test: setup  ## Run the whole test suite (set DATABASE_URL to run it on PostgreSQL)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
