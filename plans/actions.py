@@ -4,59 +4,41 @@ Views, forms, signals and `Model.save()` do not write plans; they call these.
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from .models import CareTeamMember, Client, Entry, SafetyPlan, StepNote
-from .steps import SECTIONS_BY_KEY, STEPS
+from .content import PlanContent
+from .data import ENTRY_FIELDS, PLAN_FIELDS, EntryData, PlanChanges, StepNoteData
+from .merge import Base, Conflict, base_to_json, changes_from_json, changes_to_json, merge, resolve
+from .models import (
+    CareTeamMember,
+    Client,
+    Entry,
+    PendingConflict,
+    PlanDraft,
+    PlanVersion,
+    SafetyPlan,
+    StepNote,
+)
+from .steps import SECTIONS_BY_KEY, STEP_NUMBERS, STEPS
 
-ENTRY_FIELDS = ("text", "name", "phone", "phone_after_hours", "note", "address", "who", "by_when")
-PLAN_FIELDS = ("most_important", "where_kept", "shared_with", "likelihood_of_use", "next_review_date")
-
-
-@dataclass(frozen=True)
-class EntryData:
-    uid: uuid.UUID | None = None
-    text: str = ""
-    name: str = ""
-    phone: str = ""
-    phone_after_hours: str = ""
-    note: str = ""
-    address: str = ""
-    who: str = ""
-    by_when: str = ""
-
-    def content(self) -> tuple[str, ...]:
-        return tuple(getattr(self, name) for name in ENTRY_FIELDS)
-
-
-@dataclass(frozen=True)
-class StepNoteData:
-    likelihood: int | None = None
-    barriers: str = ""
-
-
-@dataclass
-class PlanChanges:
-    """What one submitted form changes. Only what is present is replaced; the rest is left alone."""
-
-    sections: dict[str, list[EntryData]] = field(default_factory=dict)
-    plan_fields: dict[str, Any] = field(default_factory=dict)
-    step_notes: dict[int, StepNoteData] = field(default_factory=dict)
+__all__ = ["EntryData", "PlanChanges", "StepNoteData"]
 
 
 class SaveOutcome(Enum):
     SAVED = "saved"
     ALREADY_SAVED = "already_saved"  # a repeat of the submit that was just saved
+    MERGED = "merged"  # saved from a stale copy; merged with the other screen's changes
+    CONFLICT = "conflict"  # the same entry changed on both screens: nothing saved, a choice is needed
 
 
 class StalePlanError(Exception):
-    """The form was built from an older revision and would overwrite someone else's change."""
+    """The form was built from an older revision and can't be merged (it carried no base)."""
 
     def __init__(self, current_revision: int) -> None:
         super().__init__(current_revision)
@@ -67,6 +49,7 @@ class StalePlanError(Exception):
 class SaveResult:
     plan: SafetyPlan
     outcome: SaveOutcome
+    conflict: PendingConflict | None = None
 
 
 def client_plan(client: Client) -> SafetyPlan | None:
@@ -107,23 +90,16 @@ def _empty_steps(plan: SafetyPlan) -> list[int]:
     return empty
 
 
-@transaction.atomic
-def save_plan(*, client: Client, by: User, changes: PlanChanges, expected_revision: int) -> SaveResult:
-    """Save what a form changed, all or nothing.
+def _locked_plan(client: Client) -> SafetyPlan:
+    plan, _created = SafetyPlan.objects.get_or_create(client=client)
+    return SafetyPlan.objects.select_for_update().get(pk=plan.pk)
 
-    Raises StalePlanError when the form was built from an older revision and its content differs
-    from what is saved now; a repeated identical submit is reported as ALREADY_SAVED.
-    """
+
+def _apply(plan: SafetyPlan, changes: PlanChanges, by: User) -> None:
+    """Write `changes` to the locked plan and bump its revision."""
     for key in changes.sections:
         if key not in SECTIONS_BY_KEY:
             raise ValueError(f"unknown section {key!r}")
-    plan, _created = SafetyPlan.objects.get_or_create(client=client)
-    plan = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
-    if plan.revision != expected_revision:
-        if not _differs(plan, changes):
-            return SaveResult(plan=plan, outcome=SaveOutcome.ALREADY_SAVED)
-        raise StalePlanError(plan.revision)
-
     for name, value in changes.plan_fields.items():
         if name not in PLAN_FIELDS:
             raise ValueError(f"unknown plan field {name!r}")
@@ -132,21 +108,16 @@ def save_plan(*, client: Client, by: User, changes: PlanChanges, expected_revisi
     if changes.sections:
         plan.entries.filter(section__in=list(changes.sections)).delete()
         rows = []
+        # A uid reused (a tampered form, or "keep both") gets a fresh one.
+        seen: set[uuid.UUID] = set(
+            plan.entries.exclude(section__in=list(changes.sections)).values_list("uid", flat=True)
+        )
         for key, entries in changes.sections.items():
-            seen: set[uuid.UUID] = set()
             for position, data in enumerate(entries):
                 uid = data.uid if data.uid is not None and data.uid not in seen else uuid.uuid4()
                 seen.add(uid)
                 values = {name: getattr(data, name) for name in ENTRY_FIELDS}
                 rows.append(Entry(plan=plan, section=key, position=position, uid=uid, **values))
-        # A uid reused across two sections of one plan (a tampered form) gets a fresh one.
-        all_uids: set[uuid.UUID] = set(
-            plan.entries.exclude(section__in=list(changes.sections)).values_list("uid", flat=True)
-        )
-        for row in rows:
-            if row.uid in all_uids:
-                row.uid = uuid.uuid4()
-            all_uids.add(row.uid)
         Entry.objects.bulk_create(rows)
 
     for step, note in changes.step_notes.items():
@@ -158,7 +129,121 @@ def save_plan(*, client: Client, by: User, changes: PlanChanges, expected_revisi
     plan.updated_by = by
     plan.empty_steps = _empty_steps(plan)
     plan.save()
+
+
+@transaction.atomic
+def save_plan(
+    *,
+    client: Client,
+    by: User,
+    changes: PlanChanges,
+    expected_revision: int,
+    base: Base | None = None,
+    scope: str = "all",
+) -> SaveResult:
+    """Save what a form changed, all or nothing.
+
+    From a stale copy (someone saved since the form was built): a repeated identical submit is
+    ALREADY_SAVED; otherwise the change is merged with theirs using `base` (MERGED), or, when the
+    same entry changed on both screens, nothing is saved and a PendingConflict keeps every word
+    for the clinician to decide (CONFLICT).
+    """
+    plan = _locked_plan(client)
+    outcome = SaveOutcome.SAVED
+    if plan.revision != expected_revision:
+        if not _differs(plan, changes):
+            return SaveResult(plan=plan, outcome=SaveOutcome.ALREADY_SAVED)
+        if base is None or base.revision != expected_revision:
+            raise StalePlanError(plan.revision)
+        merged, conflicts = merge(current=PlanContent.from_plan(plan), base=base, mine=changes)
+        if conflicts:
+            pending = PendingConflict.objects.create(
+                plan=plan, created_by=by, changes=changes_to_json(changes), base=base_to_json(base), scope=scope
+            )
+            PlanDraft.objects.filter(plan=plan, scope=scope, saved_by=by).delete()
+            return SaveResult(plan=plan, outcome=SaveOutcome.CONFLICT, conflict=pending)
+        changes, outcome = merged, SaveOutcome.MERGED
+    _apply(plan, changes, by)
+    PlanDraft.objects.filter(plan=plan, scope=scope, saved_by=by).delete()
+    return SaveResult(plan=plan, outcome=outcome)
+
+
+def conflicts_of(pending: PendingConflict) -> tuple[PlanChanges, list[Conflict]]:
+    """Recompute a pending conflict against the plan as it is now."""
+    base = Base.parse(pending.base)
+    assert base is not None
+    return merge(current=PlanContent.from_plan(pending.plan), base=base, mine=changes_from_json(pending.changes))
+
+
+@transaction.atomic
+def resolve_conflict(
+    *, client: Client, by: User, pending: PendingConflict, choices: dict[str, str], expected_revision: int
+) -> SaveResult:
+    """Save the clinician's choices. If the plan moved on again meanwhile, nothing is saved (StalePlanError)."""
+    plan = _locked_plan(client)
+    if plan.pk != pending.plan_id or pending.resolved_at is not None:
+        raise ValueError("conflict does not belong to this plan or is already resolved")
+    if plan.revision != expected_revision:
+        raise StalePlanError(plan.revision)
+    merged, conflicts = conflicts_of(pending)
+    _apply(plan, resolve(merged, conflicts, choices), by)
+    pending.resolved_at = timezone.now()
+    pending.save(update_fields=["resolved_at"])
     return SaveResult(plan=plan, outcome=SaveOutcome.SAVED)
+
+
+@transaction.atomic
+def keep_draft(*, client: Client, by: User, scope: str, data: dict[str, list[str]], base_revision: int) -> PlanDraft:
+    """Keep what was typed but can't be saved yet (autosave of a form with errors)."""
+    plan = _locked_plan(client)
+    draft, _created = PlanDraft.objects.update_or_create(
+        plan=plan,
+        scope=scope,
+        saved_by=by,
+        defaults={"data": data, "base_revision": base_revision, "saved_at": timezone.now()},
+    )
+    return draft
+
+
+@transaction.atomic
+def save_version(
+    *, client: Client, by: User, review_date: date, note: str, next_review_date: date | None
+) -> PlanVersion:
+    """Freeze the working plan as the next numbered version (append-only)."""
+    plan = _locked_plan(client)
+    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    if plan.next_review_date != next_review_date:
+        plan.next_review_date = next_review_date
+        plan.revision += 1
+        plan.updated_by = by
+        plan.save()
+    content = PlanContent.from_plan(plan)
+    return PlanVersion.objects.create(
+        plan=plan,
+        number=last + 1,
+        created_by=by,
+        review_date=review_date,
+        note=note,
+        next_review_date=next_review_date,
+        snapshot=content.to_json(),
+        revision=plan.revision,
+    )
+
+
+@transaction.atomic
+def restore_version(*, client: Client, by: User, version: PlanVersion) -> SafetyPlan:
+    """Make an older version's content the working draft again (the version itself is untouched)."""
+    plan = _locked_plan(client)
+    if version.plan_id != plan.pk:
+        raise ValueError("version does not belong to this plan")
+    content = PlanContent.from_json(version.snapshot)
+    changes = PlanChanges(
+        sections=dict(content.sections),
+        plan_fields={name: getattr(content, name) for name in PLAN_FIELDS},
+        step_notes={number: content.step_notes.get(number, StepNoteData()) for number in STEP_NUMBERS},
+    )
+    _apply(plan, changes, by)
+    return plan
 
 
 @dataclass(frozen=True)

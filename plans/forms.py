@@ -4,6 +4,7 @@ import datetime
 import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -14,8 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import phones
-from .actions import ENTRY_FIELDS, ClientData, EntryData, PlanChanges, StepNoteData
+from .actions import ClientData
+from .content import PlanContent
+from .data import EntryData, PlanChanges, StepNoteData
 from .languages import CLIENT_LANGUAGE_CHOICES
+from .merge import Base
 from .models import LIKELIHOOD_CHOICES, Client, SafetyPlan
 from .steps import (
     ADDRESS,
@@ -138,7 +142,7 @@ def entry_form_class(section: Section) -> type[BaseEntryForm]:
 class BaseEntryFormSet(BaseFormSet):  # type: ignore[type-arg]
     def clean(self) -> None:
         super().clean()
-        if self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 0:
+        if (self.management_form.cleaned_data.get("TOTAL_FORMS") or 0) < 0:
             raise ValidationError(_("This list was changed in a way the app can't read. Reload the page."))
 
     def entries(self) -> list[EntryData]:
@@ -215,18 +219,11 @@ class PlanDetailsForm(forms.Form):
 
 class RevisionForm(forms.Form):
     revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # Fingerprints of what the page started from, so a save from a stale copy can be merged.
+    base = forms.CharField(required=False, max_length=500_000, widget=forms.HiddenInput, strip=False)
 
-
-def initial_entries(plan: SafetyPlan | None, sections: Iterable[Section]) -> dict[str, list[dict[str, Any]]]:
-    keys = {section.key for section in sections}
-    grouped: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
-    if plan is not None:
-        for entry in plan.entries.all():
-            if entry.section in grouped:
-                grouped[entry.section].append(
-                    {"uid": entry.uid, **{name: getattr(entry, name) for name in ENTRY_FIELDS}}
-                )
-    return grouped
+    def parsed_base(self) -> Base | None:
+        return Base.parse(self.cleaned_data.get("base") or "")
 
 
 class PlanEditorForm:
@@ -245,32 +242,38 @@ class PlanEditorForm:
         self.sections = tuple(section for step in steps for section in step.sections)
         self.clinician = clinician
         self.includes_most_important = any(step.number == 7 for step in steps)
+        self.assigned_uids: dict[str, uuid.UUID] = {}
+        self._changes: PlanChanges | None = None
+        content = PlanContent.from_plan(plan) if data is None else None
         revision = plan.revision if plan is not None else 0
-        self.revision_form = RevisionForm(data, initial={"revision": revision})
-        initial = initial_entries(plan, self.sections) if data is None else {}
+        self.revision_form = RevisionForm(
+            data, initial={"revision": revision, "base": content.base_json(revision) if content else ""}
+        )
         extra = set(extra_rows)
         self.formsets: dict[str, BaseEntryFormSet] = {}
         for section in self.sections:
             formset_class = entry_formset_class(section)
-            if data is None:
-                rows = initial[section.key]
+            if content is not None:
+                rows = [
+                    {"uid": entry.uid, **{name: getattr(entry, name) for name in section.fields}}
+                    for entry in content.sections.get(section.key, [])
+                ]
                 # An empty list, or one the clinician asked to grow, gets a blank row to type in.
                 formset_class.extra = 1 if (not rows or section.key in extra) else 0
                 self.formsets[section.key] = formset_class(initial=rows, prefix=section.key)
             else:
                 self.formsets[section.key] = formset_class(data, prefix=section.key)
         self.step_note_forms: dict[int, StepNoteForm] = {}
-        notes = {note.step: note for note in plan.step_notes.all()} if plan is not None and clinician else {}
         if clinician:
             for step in steps:
-                note = notes.get(step.number)
+                note = content.step_notes.get(step.number) if content else None
                 self.step_note_forms[step.number] = StepNoteForm(
                     data,
                     prefix=f"step{step.number}",
                     initial={"likelihood": note.likelihood, "barriers": note.barriers} if note else None,
                 )
         self.most_important_form = (
-            MostImportantForm(data, initial={"most_important": plan.most_important if plan else ""})
+            MostImportantForm(data, initial={"most_important": content.most_important if content else ""})
             if self.includes_most_important
             else None
         )
@@ -279,14 +282,18 @@ class PlanEditorForm:
             self.details_form = PlanDetailsForm(
                 data,
                 initial={
-                    "where_kept": plan.where_kept,
-                    "shared_with": plan.shared_with,
-                    "likelihood_of_use": plan.likelihood_of_use,
-                    "next_review_date": plan.next_review_date,
+                    "where_kept": content.where_kept,
+                    "shared_with": content.shared_with,
+                    "likelihood_of_use": content.likelihood_of_use,
+                    "next_review_date": content.next_review_date,
                 }
-                if plan
+                if content
                 else None,
             )
+
+    @property
+    def scope(self) -> str:
+        return "all" if len(self.steps) > 1 else f"step-{self.steps[0].number}"
 
     def all_forms(self) -> list[Any]:
         forms_: list[Any] = [self.revision_form, *self.formsets.values(), *self.step_note_forms.values()]
@@ -313,9 +320,24 @@ class PlanEditorForm:
         return int(self.revision_form.cleaned_data["revision"])
 
     def changes(self) -> PlanChanges:
+        """What the page says, with a fresh uid for each new row (recorded in `assigned_uids`)."""
+        if self._changes is None:
+            self._changes = self._collect_changes()
+        return self._changes
+
+    def _collect_changes(self) -> PlanChanges:
         changes = PlanChanges()
         for key, formset in self.formsets.items():
-            changes.sections[key] = formset.entries()
+            entries = []
+            for index, form in enumerate(formset.forms):
+                if not form.cleaned_data or form.cleaned_data.get("is_blank"):
+                    continue
+                entry = form.entry_data()
+                if entry.uid is None:
+                    entry = replace(entry, uid=uuid.uuid4())
+                    self.assigned_uids[f"{key}-{index}-uid"] = entry.uid
+                entries.append(entry)
+            changes.sections[key] = entries
         for number, form in self.step_note_forms.items():
             changes.step_notes[number] = form.note_data()
         if self.most_important_form is not None:

@@ -1,9 +1,11 @@
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .languages import CLIENT_LANGUAGE_CHOICES
@@ -247,3 +249,94 @@ class StepText(models.Model):
 
     def __str__(self) -> str:
         return f"Step {self.step} ({self.language})"
+
+
+class VersionIsImmutableError(Exception):
+    pass
+
+
+class PlanVersion(models.Model):
+    """A frozen, numbered version of a plan, made when a review is finished. Append-only.
+
+    No code path updates or deletes one; database triggers (migration 0003) refuse it too.
+    """
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    review_date = models.DateField(_("review date"))
+    note = models.TextField(_("what changed and why"))
+    next_review_date = models.DateField(_("next review"), null=True, blank=True)
+    snapshot = models.JSONField()
+    # The working plan's revision that was frozen.
+    revision = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="plan_version_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan #{self.plan_id} version {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise VersionIsImmutableError("plan versions are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise VersionIsImmutableError("plan versions are append-only")
+
+
+class PlanDraft(models.Model):
+    """What was typed but could not be saved yet (for example a half-typed phone number).
+
+    Autosave keeps the raw form here so no typed word is lost; it is shown again, with its
+    messages, the next time the same page is opened. A valid save clears it.
+    """
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.CASCADE, related_name="drafts")
+    scope = models.CharField(max_length=20)  # "all", or "step-N" for together mode
+    data = models.JSONField()
+    base_revision = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "scope", "saved_by"], name="plan_draft_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft #{self.pk} of plan #{self.plan_id}"
+
+
+class PendingConflict(models.Model):
+    """A save from a stale copy that changed the same entries as someone else, awaiting a choice."""
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.CASCADE, related_name="conflicts")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    changes = models.JSONField()
+    base = models.TextField()
+    scope = models.CharField(max_length=20, default="all")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Conflict #{self.pk} on plan #{self.plan_id}"
+
+
+class CardSelection(models.Model):
+    """Which entries of a plan the clinician chose for the wallet card (entry uids; see plans/pdf.py)."""
+
+    plan = models.OneToOneField(SafetyPlan, on_delete=models.CASCADE, related_name="card_selection")
+    # Entry uids as strings, plus "most-important" for the plan's "what matters most" text.
+    entry_uids = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+
+    def __str__(self) -> str:
+        return f"Card selection #{self.pk} (plan #{self.plan_id})"

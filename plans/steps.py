@@ -131,8 +131,8 @@ MEANS_SAFETY = Section(
     step=6,
     fields=(TEXT, WHO, BY_WHEN),
     labels={TEXT: _("What we agreed"), WHO: _("Who will do it"), BY_WHEN: _("By when")},
-    add_label=_("Add a step"),
-    entry_label=_("step"),
+    add_label=_("Add an agreed step"),
+    entry_label=_("agreed step"),
     required=(TEXT,),
 )
 REASONS = Section(

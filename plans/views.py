@@ -7,19 +7,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import actions
 from .access import get_client_for, signed_in_user
+from .content import PlanContent
 from .forms import BadOperation, ClientForm, ClientSearchForm, PlanEditorForm, apply_operation
-from .models import Client, CrisisResource, SafetyPlan, Suggestion
+from .models import Client, CrisisResource, PlanDraft, SafetyPlan, Suggestion
 from .steps import STEPS, STEPS_BY_NUMBER, Step
 from .texts import step_texts
 
@@ -31,7 +32,11 @@ CLIENTS_PER_PAGE = 25
 @login_required
 def client_list(request: HttpRequest) -> HttpResponse:
     search = ClientSearchForm(request.GET or None)
-    clients = Client.objects.visible_to(request.user).select_related("plan")
+    clients = (
+        Client.objects.visible_to(request.user)
+        .select_related("plan")
+        .annotate(last_review=Max("plan__versions__review_date"), version_count=Count("plan__versions"))
+    )
     query = ""
     if search.is_valid():
         query = search.cleaned_data["q"].strip()
@@ -93,39 +98,40 @@ def crisis_resources() -> list[CrisisResource]:
     return list(CrisisResource.objects.filter(is_active=True, country=settings.CRISIS_COUNTRY))
 
 
-@login_required
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The plan as the client will read it, with a completeness check."""
-    client = get_client_for(request, pk)
-    plan = actions.client_plan(client)
-    entries: dict[str, list[Any]] = {}
-    if plan is not None:
-        for entry in plan.entries.all():
-            entries.setdefault(entry.section, []).append(entry)
+def plan_view_context(client: Client, content: PlanContent) -> dict[str, Any]:
+    """What the plan page shows for `content` (the working plan or a past version)."""
     texts = step_texts(client.preferred_language)
+    empty = set(content.empty_steps())
     steps = [
         {
             "step": step,
             "text": texts[step.number],
-            "sections": [(section, entries.get(section.key, [])) for section in step.sections],
-            "empty": plan is None or step.number in plan.empty_steps,
+            "sections": [(section, content.sections.get(section.key, [])) for section in step.sections],
+            "empty": step.number in empty,
             "two": len(step.sections) > 1,
         }
         for step in STEPS
     ]
     resources = crisis_resources()
-    return render(
-        request,
-        "plans/client_detail.html",
-        {
-            "client": client,
-            "plan": plan,
-            "steps": steps,
-            "empty_steps": [s for s in steps if s["empty"]],
-            "crisis_lines": [r for r in resources if r.kind == CrisisResource.Kind.CRISIS_LINE],
-            "emergency_numbers": [r for r in resources if r.kind == CrisisResource.Kind.EMERGENCY],
-        },
-    )
+    return {
+        "client": client,
+        "content": content,
+        "steps": steps,
+        "empty_steps": [s for s in steps if s["empty"]],
+        "crisis_lines": [r for r in resources if r.kind == CrisisResource.Kind.CRISIS_LINE],
+        "emergency_numbers": [r for r in resources if r.kind == CrisisResource.Kind.EMERGENCY],
+    }
+
+
+@login_required
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan as the client will read it, with a completeness check."""
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    context = plan_view_context(client, PlanContent.from_plan(plan))
+    context["plan"] = plan
+    context["latest_version"] = plan.versions.defer("snapshot").order_by("-number").first() if plan else None
+    return render(request, "plans/client_detail.html", context)
 
 
 def _suggestions() -> dict[str, list[Suggestion]]:
@@ -144,16 +150,17 @@ class _PostResult:
     form: PlanEditorForm
     saved: bool
     section_key: str | None
+    result: actions.SaveResult | None = None
 
 
 class _BadRequest(Exception):
     pass
 
 
-def _handle_plan_post(
-    request: HttpRequest, client: Client, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
-) -> _PostResult:
-    """Bind, apply a row operation if one was pressed, validate, and save all or nothing."""
+def _bind(
+    request: HttpRequest, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
+) -> tuple[PlanEditorForm, str | None]:
+    """Bind the posted editor, with a row operation applied if one was pressed."""
     data: QueryDict = request.POST
     op = data.get("op", "")
     section_key = None
@@ -163,7 +170,29 @@ def _handle_plan_post(
             data, section_key = apply_operation(data, op, allowed_sections=editor_sections)
         except BadOperation:
             raise _BadRequest from None
-    form = PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician)
+    return PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician), section_key
+
+
+def _save(request: HttpRequest, client: Client, form: PlanEditorForm) -> actions.SaveResult:
+    result = actions.save_plan(
+        client=client,
+        by=signed_in_user(request),
+        changes=form.changes(),
+        expected_revision=form.revision,
+        base=form.revision_form.parsed_base(),
+        scope=form.scope,
+    )
+    logger.info(
+        "plan save %s: client=%s plan=%s user=%s", result.outcome.value, client.pk, result.plan.pk, request.user.pk
+    )
+    return result
+
+
+def _handle_plan_post(
+    request: HttpRequest, client: Client, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
+) -> _PostResult:
+    """Bind, apply a row operation if one was pressed, validate, and save all or nothing."""
+    form, section_key = _bind(request, plan, steps, clinician=clinician)
     if not form.is_valid():
         if form.revision_form.errors:
             raise _BadRequest
@@ -174,9 +203,7 @@ def _handle_plan_post(
         )
         return _PostResult(form, False, section_key)
     try:
-        result = actions.save_plan(
-            client=client, by=signed_in_user(request), changes=form.changes(), expected_revision=form.revision
-        )
+        result = _save(request, client, form)
     except actions.StalePlanError as stale:
         messages.warning(
             request,
@@ -185,21 +212,46 @@ def _handle_plan_post(
                 "and have not been saved yet. Check them, then save again to keep them."
             ),
         )
-        fresh = data.copy()
+        fresh = request.POST.copy()
         fresh["revision"] = str(stale.current_revision)
+        fresh["base"] = ""
         return _PostResult(PlanEditorForm(steps=steps, plan=plan, data=fresh, clinician=clinician), False, section_key)
-    logger.info("plan saved: client=%s plan=%s user=%s", client.pk, result.plan.pk, request.user.pk)
     if result.outcome is actions.SaveOutcome.ALREADY_SAVED:
         messages.info(request, _("These changes were already saved; nothing was saved twice."))
-    elif not op:
+    elif result.outcome is actions.SaveOutcome.MERGED:
+        messages.success(request, _("Saved, together with changes made on another screen in the meantime."))
+    elif result.outcome is actions.SaveOutcome.SAVED and not request.POST.get("op"):
         messages.success(request, _saved_message(result.plan))
-    return _PostResult(form, True, section_key)
+    return _PostResult(form, True, section_key, result)
 
 
 def _bad_request() -> HttpResponse:
     return HttpResponseBadRequest(
         _("This form was changed in a way the app can't read. Reload the page and try again.")
     )
+
+
+def _unsaved_form(
+    request: HttpRequest, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
+) -> PlanEditorForm | None:
+    """What autosave kept but could not save (it had errors), shown again with its messages."""
+    if plan is None:
+        return None
+    scope = "all" if len(steps) > 1 else f"step-{steps[0].number}"
+    draft = PlanDraft.objects.filter(plan=plan, scope=scope, saved_by=signed_in_user(request)).first()
+    if draft is None:
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in draft.data.items():
+        data.setlist(key, [str(value) for value in values])
+    form = PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician)
+    form.is_valid()
+    messages.warning(
+        request,
+        _("What you typed at %(time)s is back on the page. It has not been saved yet: check the highlighted fields.")
+        % {"time": date_format(timezone.localtime(draft.saved_at), "TIME_FORMAT")},
+    )
+    return form
 
 
 @login_required
@@ -212,11 +264,15 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             posted = _handle_plan_post(request, client, plan, STEPS, clinician=True)
         except _BadRequest:
             return _bad_request()
+        if posted.result is not None and posted.result.conflict is not None:
+            return redirect("plans:plan_conflict", pk=client.pk, conflict=posted.result.conflict.pk)
         if posted.saved:
             return _after_save(request, client, posted.section_key)
         form = posted.form
     else:
-        form = PlanEditorForm(steps=STEPS, plan=plan, clinician=True, extra_rows=[request.GET.get("add", "")])
+        form = _unsaved_form(request, plan, STEPS, clinician=True) or PlanEditorForm(
+            steps=STEPS, plan=plan, clinician=True, extra_rows=[request.GET.get("add", "")]
+        )
     return render(request, "plans/plan_edit.html", _editor_context(client, plan, form, STEPS))
 
 
@@ -235,6 +291,8 @@ def _after_save(request: HttpRequest, client: Client, section_key: str | None) -
         return redirect("plans:plan_together", pk=client.pk, step=1)
     if go == "view":
         return redirect("plans:client_detail", pk=client.pk)
+    if go == "version":
+        return redirect("plans:version_create", pk=client.pk)
     return redirect(_after_op_url("plans:plan_edit", section_key, request.POST.get("op", ""), pk=client.pk))
 
 
@@ -247,6 +305,8 @@ def _editor_context(
         "client": client,
         "plan": plan,
         "form": form,
+        "autosave_url": reverse("plans:plan_autosave", kwargs={"pk": client.pk})
+        + ("" if form.scope == "all" else f"?step={form.steps[0].number}"),
         "steps": [
             {
                 "step": step,
@@ -282,6 +342,8 @@ def plan_together(request: HttpRequest, pk: int, step: int) -> HttpResponse:
             posted = _handle_plan_post(request, client, plan, steps, clinician=False)
         except _BadRequest:
             return _bad_request()
+        if posted.result is not None and posted.result.conflict is not None:
+            return redirect("plans:plan_conflict", pk=client.pk, conflict=posted.result.conflict.pk)
         if posted.saved:
             go = request.POST.get("go", "")
             op = request.POST.get("op", "")
@@ -298,7 +360,88 @@ def plan_together(request: HttpRequest, pk: int, step: int) -> HttpResponse:
             return redirect("plans:plan_together", pk=client.pk, step=step)
         form = posted.form
     else:
-        form = PlanEditorForm(steps=steps, plan=plan, clinician=False, extra_rows=[request.GET.get("add", "")])
+        form = _unsaved_form(request, plan, steps, clinician=False) or PlanEditorForm(
+            steps=steps, plan=plan, clinician=False, extra_rows=[request.GET.get("add", "")]
+        )
     context = _editor_context(client, plan, form, steps)
     context.update({"current": step, "all_steps": STEPS, "is_last": step == len(STEPS), "is_first": step == 1})
     return render(request, "plans/plan_together.html", context)
+
+
+@require_POST
+def plan_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Save the editor in the background (on input, never on a timer). Always answers JSON.
+
+    The answer tells the page which revision and base to carry next. After a merge the page keeps
+    its old revision on purpose, so its next save merges again rather than overwrite what the other
+    screen added (which this page does not show until it is reloaded).
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"status": "signed_out", "message": _("You have been signed out.")}, status=401)
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    step = request.GET.get("step")
+    if step is not None:
+        if not step.isdigit() or int(step) not in STEPS_BY_NUMBER:
+            return JsonResponse({"status": "bad_request"}, status=400)
+        steps: tuple[Step, ...] = (STEPS_BY_NUMBER[int(step)],)
+    else:
+        steps = STEPS
+    form = PlanEditorForm(steps=steps, plan=plan, data=request.POST, clinician=step is None)
+    if not form.is_valid():
+        if form.revision_form.errors:
+            return JsonResponse({"status": "bad_request"}, status=400)
+        draft = actions.keep_draft(
+            client=client,
+            by=signed_in_user(request),
+            scope=form.scope,
+            data={key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"},
+            base_revision=form.revision,
+        )
+        return JsonResponse(
+            {
+                "status": "draft",
+                "errors": form.error_count(),
+                "saved_at": date_format(timezone.localtime(draft.saved_at), "TIME_FORMAT"),
+                "message": _("Kept as a draft. %(count)s field(s) need attention before the plan is saved.")
+                % {"count": form.error_count()},
+            }
+        )
+    try:
+        result = _save(request, client, form)
+    except actions.StalePlanError:
+        return JsonResponse(
+            {"status": "stale", "message": _("This plan was changed on another screen. Save to review.")}, status=409
+        )
+    payload: dict[str, Any] = {
+        "status": result.outcome.value,
+        "uids": {name: str(uid) for name, uid in form.assigned_uids.items()},
+        "saved_at": date_format(timezone.localtime(result.plan.updated_at), "TIME_FORMAT"),
+    }
+    if result.outcome is actions.SaveOutcome.CONFLICT:
+        assert result.conflict is not None
+        payload["url"] = reverse("plans:plan_conflict", kwargs={"pk": client.pk, "conflict": result.conflict.pk})
+        payload["message"] = _("The same entry was changed on another screen. Choose which words to keep.")
+    elif result.outcome is actions.SaveOutcome.MERGED:
+        payload["message"] = _("Saved. Changes from another screen were merged: reload to see them.")
+        payload["base"] = _submitted_base(form)
+    else:
+        payload["revision"] = result.plan.revision
+        payload["base"] = PlanContent.from_plan(result.plan).base_json(result.plan.revision)
+    return JsonResponse(payload)
+
+
+def _submitted_base(form: PlanEditorForm) -> str:
+    """Fingerprints of what this page shows now, at the revision it started from."""
+    changes = form.changes()
+    fields = changes.plan_fields
+    content = PlanContent(
+        sections=changes.sections,
+        most_important=fields.get("most_important", ""),
+        where_kept=fields.get("where_kept", ""),
+        shared_with=fields.get("shared_with", ""),
+        likelihood_of_use=fields.get("likelihood_of_use"),
+        next_review_date=fields.get("next_review_date"),
+        step_notes=changes.step_notes,
+    )
+    return content.base_json(form.revision)

@@ -200,3 +200,14 @@ PHONE_DEFAULT_REGION = env_str("SAFETYPLAN_PHONE_REGION", "US").upper()
 CRISIS_COUNTRY = env_str("SAFETYPLAN_CRISIS_COUNTRY", PHONE_DEFAULT_REGION).upper()
 # Days before a review is due that the client list starts saying "due soon".
 REVIEW_DUE_SOON_DAYS = env_int("SAFETYPLAN_REVIEW_DUE_SOON_DAYS", 7)
+
+# --- Printing (plans/pdf.py) ----------------------------------------------------------------------
+# The organisation's paper size for printed plans and wallet cards; each download can choose the other.
+PRINT_PAGE_SIZE = env_str("SAFETYPLAN_PAGE_SIZE", "letter").lower()
+if PRINT_PAGE_SIZE not in {"letter", "a4"}:
+    raise ImproperlyConfigured(f"SAFETYPLAN_PAGE_SIZE must be letter or a4, got {PRINT_PAGE_SIZE!r}")
+# Load the print fonts and stylesheets when a web process starts, so the first print is quick.
+PRINT_WARM_UP = env_bool("SAFETYPLAN_PRINT_WARM_UP", True)
+# WeasyPrint reports every rendering step at INFO; only its warnings (never plan content) are logged.
+_print_loggers = {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], **_print_loggers}}  # type: ignore[dict-item]

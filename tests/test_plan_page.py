@@ -82,7 +82,8 @@ def test_the_plan_page_runs_the_same_queries_for_5_or_50_entries(
         ]
     }
     save(client_record, alice, **sections)
-    with django_assert_num_queries(6):  # session, user, client+plan, step texts, entries, crisis lines
+    # session, user, client+plan, step texts, entries, step notes, crisis lines, latest version
+    with django_assert_num_queries(8):
         detail(alice_client, client_record.pk)
 
 

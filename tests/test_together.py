@@ -18,7 +18,8 @@ def test_it_shows_one_step_with_progress_and_no_clinician_fields(alice_client, c
     assert 'aria-current="step"' in page
     assert "social_people-TOTAL_FORMS" in page and "social_places-TOTAL_FORMS" in page
     assert "warning_signs-TOTAL_FORMS" not in page
-    assert "likelihood" not in page and "barriers" not in page
+    assert "-likelihood" not in page and "-barriers" not in page
+    assert "What might get in the way" not in page
     assert "For the clinician" not in page
     assert 'class="together"' in page
 

@@ -15,7 +15,8 @@
   function renumber(section) {
     const key = section.dataset.section;
     const label = section.dataset.entryLabel || "";
-    const pattern = new RegExp("(^|[^a-z_])" + key + "-(\\d+|__prefix__)-", "g");
+    // Django's ids start "id_<key>-" (labels' `for` too): match after "id_" as well, not after other letters.
+    const pattern = new RegExp("(^|id_|[^a-z_])" + key + "-(\\d+|__prefix__)-", "g");
     const rows = section.querySelectorAll(":scope > [data-entries] > [data-entry]");
     rows.forEach((row, i) => {
       row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach((el) => {

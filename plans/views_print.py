@@ -1,0 +1,306 @@
+"""Printing: the plan and the wallet card as PDF, their browser previews, and the card chooser.
+
+Thin views: fetch the client through `get_client_for` (outsiders get 404), read the plan with
+plans/printing.py, render with plans/pdf.py. Every response is `Cache-Control: no-store`. Logs carry IDs only.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.defaults import page_not_found
+
+from . import actions, fonts, pdf, printing
+from .access import get_client_for, signed_in_user
+from .forms_print import PAGE_SIZE_CHOICES, CardChoiceForm, PrintOptionsForm
+from .models import Client, SafetyPlan
+
+logger = logging.getLogger(__name__)
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def no_store(view: ViewFunc) -> ViewFunc:
+    """Printed plans are health records: no browser or proxy may keep a copy."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404 as missing:  # the outsider's 404, too
+            response = page_not_found(request, missing)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped
+
+
+@dataclass(frozen=True)
+class PrintProblems:
+    """Why a document cannot be printed right now (it is then not printed at all: never boxes)."""
+
+    uncovered: tuple[str, ...] = ()  # characters no font on this server can draw
+    no_crisis_lines: bool = False
+
+    @property
+    def blocking(self) -> bool:
+        return bool(self.uncovered or self.no_crisis_lines)
+
+
+def _problems(doc: pdf.PlanDocument) -> PrintProblems:
+    return PrintProblems(
+        uncovered=tuple(fonts.describe(char) for char in fonts.uncovered_characters(doc.all_text())),
+        no_crisis_lines=not doc.crisis_lines or not doc.emergency_numbers,
+    )
+
+
+def _document(request: HttpRequest, client: Client, plan: SafetyPlan, *, include_notes: bool) -> pdf.PlanDocument:
+    return printing.plan_document(
+        client=client, plan=plan, clinician=signed_in_user(request), include_notes=include_notes
+    )
+
+
+def _no_plan(request: HttpRequest, client: Client) -> HttpResponse:
+    messages.info(request, _("There is no plan to print yet. Start the plan first."))
+    return redirect("plans:client_detail", pk=client.pk)
+
+
+def _pdf_response(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _with_query(url: str, query: dict[str, Any]) -> str:
+    return f"{url}?{urlencode(query, doseq=True)}" if query else url
+
+
+# --- The plan --------------------------------------------------------------------------------------
+
+
+@no_store
+@login_required
+@require_GET
+def print_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Print options (paper, clinician notes) beside a preview of the printed plan."""
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    if plan is None:
+        return _no_plan(request, client)
+    form = PrintOptionsForm(request.GET or None)
+    with translation.override(printing.print_language(client)):
+        doc = _document(request, client, plan, include_notes=form.include_notes)
+    query = {"size": form.page_size, **({"notes": "1"} if form.include_notes else {})}
+    return render(
+        request,
+        "plans/print_plan.html",
+        {
+            "client": client,
+            "plan": plan,
+            "form": form,
+            "page_size": form.page_size,
+            "include_notes": form.include_notes,
+            "page_sizes": PAGE_SIZE_CHOICES,
+            "problems": _problems(doc),
+            "missing_scripts": fonts.missing_scripts(),
+            "preview_url": _with_query(reverse("plans:plan_preview", args=[client.pk]), query),
+            "pdf_url": _with_query(reverse("plans:plan_pdf", args=[client.pk]), query),
+        },
+    )
+
+
+@no_store
+@login_required
+@xframe_options_sameorigin
+@require_GET
+def plan_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The document WeasyPrint prints, with the same stylesheets, for the browser."""
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    if plan is None:
+        return _no_plan(request, client)
+    form = PrintOptionsForm(request.GET or None)
+    with translation.override(printing.print_language(client)):
+        doc = _document(request, client, plan, include_notes=form.include_notes)
+        if _problems(doc).no_crisis_lines:
+            return HttpResponse(_("No crisis line or emergency number is set up, so the plan cannot be printed."))
+        return HttpResponse(pdf.plan_html(doc, page_size=form.page_size, preview=True))
+
+
+@no_store
+@login_required
+@require_GET
+def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The client's plan as PDF: one click from the plan page. Clinician notes only with ?notes=1."""
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    if plan is None:
+        return _no_plan(request, client)
+    form = PrintOptionsForm(request.GET or None)
+    with translation.override(printing.print_language(client)):
+        doc = _document(request, client, plan, include_notes=form.include_notes)
+        if _problems(doc).blocking:
+            messages.error(request, _("The plan was not printed. The reason is shown below."))
+            return redirect(_with_query(reverse("plans:print_plan", args=[client.pk]), request.GET.dict()))
+        try:
+            body = pdf.render_plan(doc, page_size=form.page_size)
+        except pdf.MissingGlyphs:
+            messages.error(request, _("The plan was not printed: some characters have no font on this server."))
+            return redirect(_with_query(reverse("plans:print_plan", args=[client.pk]), request.GET.dict()))
+    logger.info("plan printed: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
+    return _pdf_response(body, pdf.filename("plan", doc))
+
+
+# --- The wallet card -------------------------------------------------------------------------------
+
+
+def _card_choice(asked: frozenset[str] | None, plan: SafetyPlan, doc: pdf.PlanDocument) -> frozenset[str]:
+    """What the request chose, else what was saved, else the first few of each kind."""
+    if asked is not None:
+        return asked
+    saved = printing.saved_card_choice(plan)
+    return saved if saved is not None else pdf.default_card_choice(doc)
+
+
+def _candidate_uids(doc: pdf.PlanDocument) -> set[str]:
+    return {entry.uid for group in pdf.card_candidates(doc) for entry in group.entries}
+
+
+def _save_card_choice(
+    request: HttpRequest,
+    client: Client,
+    plan: SafetyPlan,
+    doc: pdf.PlanDocument,
+    chosen: frozenset[str],
+    page_size: str,
+    *,
+    download: bool,
+) -> HttpResponse:
+    printing.save_card_choice(plan=plan, by=signed_in_user(request), uids=chosen)
+    logger.info("card choice saved: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
+    layout = pdf.layout_card(doc, chosen=chosen, page_size=page_size)
+    if download and layout.fits and not _problems(doc).blocking:
+        return redirect(_with_query(reverse("plans:card_pdf", args=[client.pk]), {"size": page_size}))
+    if download:
+        messages.warning(
+            request, _("Your choices were saved, but the card was not printed. The reason is shown below.")
+        )
+    elif layout.fits:
+        messages.success(request, _("Card choices saved."))
+    else:
+        messages.warning(request, _("Card choices saved. Some of them do not fit on the card yet: see the list below."))
+    return redirect(_with_query(reverse("plans:print_card", args=[client.pk]), {"size": page_size}))
+
+
+@no_store
+@login_required
+@require_http_methods(["GET", "POST"])
+def print_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose what goes on the wallet card, with a live preview and the list of what does not fit."""
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    if plan is None:
+        return _no_plan(request, client)
+    with translation.override(printing.print_language(client)):
+        doc = _document(request, client, plan, include_notes=False)
+        data = request.POST if request.method == "POST" else (request.GET or None)
+        form = CardChoiceForm(data, candidates=_candidate_uids(doc))
+        if request.method == "POST":
+            posted = form.chosen if form.is_valid() else None
+            if posted is None:
+                return HttpResponseBadRequest(_("This form was changed in a way the app can't read. Reload the page."))
+            go = request.POST.get("go", "save")
+            if go != "preview":  # "Update preview" without JavaScript shows the posted choice, unsaved
+                return _save_card_choice(request, client, plan, doc, posted, form.page_size, download=go == "download")
+        chosen = _card_choice(form.chosen, plan, doc)
+        layout = pdf.layout_card(doc, chosen=chosen, page_size=form.page_size)
+    query = {"size": form.page_size, "choose": "1", "entry": sorted(chosen)}
+    not_fitting = {entry.uid for entry in layout.not_fitting}
+    groups = [
+        {
+            "section": group,
+            "items": [
+                {"entry": entry, "checked": entry.uid in chosen, "did_not_fit": entry.uid in not_fitting}
+                for entry in group.entries
+            ],
+        }
+        for group in pdf.card_candidates(doc)
+    ]
+    titles = {entry.uid: group.title for group in pdf.card_candidates(doc) for entry in group.entries}
+    return render(
+        request,
+        "plans/print_card.html",
+        {
+            "client": client,
+            "plan": plan,
+            "form": form,
+            "groups": groups,
+            "layout": layout,
+            "not_fitting": [(titles.get(entry.uid, ""), entry) for entry in layout.not_fitting],
+            "page_size": form.page_size,
+            "page_sizes": PAGE_SIZE_CHOICES,
+            "problems": _problems(doc),
+            "missing_scripts": fonts.missing_scripts(),
+            "preview_url": _with_query(reverse("plans:card_preview", args=[client.pk]), query),
+        },
+    )
+
+
+@no_store
+@login_required
+@xframe_options_sameorigin
+@require_GET
+def card_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The card sheet WeasyPrint prints, with the same stylesheets and the same placement, for the browser."""
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    if plan is None:
+        return _no_plan(request, client)
+    with translation.override(printing.print_language(client)):
+        doc = _document(request, client, plan, include_notes=False)
+        if _problems(doc).no_crisis_lines:
+            return HttpResponse(_("No crisis line or emergency number is set up, so the card cannot be printed."))
+        form = CardChoiceForm(request.GET or None, candidates=_candidate_uids(doc))
+        layout = pdf.layout_card(doc, chosen=_card_choice(form.chosen, plan, doc), page_size=form.page_size)
+        return HttpResponse(pdf.card_html(layout, preview=True))
+
+
+@no_store
+@login_required
+@require_GET
+def card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The wallet card as PDF, from the saved choice; only when everything chosen fits."""
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    if plan is None:
+        return _no_plan(request, client)
+    form = PrintOptionsForm(request.GET or None)
+    with translation.override(printing.print_language(client)):
+        doc = _document(request, client, plan, include_notes=False)
+        back = _with_query(reverse("plans:print_card", args=[client.pk]), {"size": form.page_size})
+        if _problems(doc).blocking:
+            messages.error(request, _("The card was not printed. The reason is shown below."))
+            return redirect(back)
+        layout = pdf.layout_card(doc, chosen=_card_choice(None, plan, doc), page_size=form.page_size)
+        if not layout.fits:
+            messages.error(request, _("The card was not printed: the entries listed below did not fit."))
+            return redirect(back)
+        try:
+            body = pdf.render_card(layout)
+        except pdf.MissingGlyphs:
+            messages.error(request, _("The card was not printed: some characters have no font on this server."))
+            return redirect(back)
+    logger.info("card printed: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
+    return _pdf_response(body, pdf.filename("card", doc))

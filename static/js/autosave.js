@@ -1,0 +1,133 @@
+// Autosave: a few seconds after typing stops, the form is saved in the background.
+// It saves only after input (never on a timer while idle), says plainly when saving fails and
+// retries with a growing delay. Without JavaScript the Save buttons do the same job.
+(function () {
+  "use strict";
+  const form = document.querySelector("form[data-autosave-url]");
+  if (!form || !window.fetch || !window.FormData) return;
+  const statusEl = document.querySelector("[data-autosave-status]");
+  const text = form.dataset;
+  const DEBOUNCE_MS = 1500;
+  let timer = null;
+  let inFlight = false;
+  let again = false;
+  let stopped = false;
+  let retryMs = 2000;
+  let structure = 0; // bumped when rows are added, removed or moved
+  let queuedSubmitter = null;
+
+  function say(message, link) {
+    if (!statusEl) return;
+    statusEl.textContent = message;
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link;
+      a.textContent = text.textResolve;
+      statusEl.append(" ", a);
+    }
+  }
+
+  function cookie(name) {
+    const match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function schedule(delay) {
+    if (stopped) return;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(send, delay);
+  }
+
+  function retry(message) {
+    say(message);
+    schedule(retryMs);
+    retryMs = Math.min(retryMs * 2, 30000);
+  }
+
+  function setField(name, value) {
+    const field = form.elements.namedItem(name);
+    if (field && "value" in field) field.value = value;
+  }
+
+  async function send() {
+    if (stopped) return;
+    if (inFlight) { again = true; return; }
+    inFlight = true;
+    again = false;
+    const sentStructure = structure;
+    const data = new FormData(form);
+    data.delete("op");
+    data.delete("go");
+    // After signing in again the CSRF token changes: always send the current cookie's token.
+    const token = cookie("csrftoken");
+    if (token) { data.delete("csrfmiddlewaretoken"); setField("csrfmiddlewaretoken", token); }
+    say(text.textSaving);
+    let response;
+    try {
+      response = await fetch(form.dataset.autosaveUrl, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { "X-CSRFToken": token, Accept: "application/json" },
+      });
+    } catch (error) {
+      inFlight = false;
+      retry(text.textOffline);
+      return finish();
+    }
+    inFlight = false;
+    if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
+      retry(text.textSignedOut);
+      return finish();
+    }
+    let body = null;
+    try { body = await response.json(); } catch (error) { body = null; }
+    if (!response.ok || !body) {
+      if (response.status >= 500 || !body) { retry(text.textFailed); return finish(); }
+      stopped = true;
+      say(body.message || text.textFailed);
+      return finish();
+    }
+    retryMs = 2000;
+    if (body.uids && sentStructure === structure) {
+      Object.entries(body.uids).forEach(([name, uid]) => setField(name, uid));
+    }
+    if (body.base) setField("base", body.base);
+    if (body.revision !== undefined) setField("revision", String(body.revision));
+    if (body.status === "conflict") {
+      stopped = true;
+      say(text.textConflict, body.url);
+    } else if (body.status === "saved" || body.status === "already_saved") {
+      say(text.textSaved + " " + body.saved_at);
+    } else {
+      say(body.message || "");
+    }
+    return finish();
+  }
+
+  function finish() {
+    if (queuedSubmitter !== null) {
+      const submitter = queuedSubmitter;
+      queuedSubmitter = null;
+      form.dataset.autosaveDone = "1";
+      if (submitter instanceof HTMLElement) form.requestSubmit(submitter); else form.requestSubmit();
+      return;
+    }
+    if (again) schedule(DEBOUNCE_MS);
+  }
+
+  form.addEventListener("input", () => schedule(DEBOUNCE_MS));
+  form.addEventListener("click", (event) => {
+    if (event.target.closest("button[data-op]")) { structure += 1; schedule(DEBOUNCE_MS); }
+  });
+  // An explicit save waits for a background save in flight, so the two never race.
+  form.addEventListener("submit", (event) => {
+    window.clearTimeout(timer);
+    if (inFlight) {
+      event.preventDefault();
+      queuedSubmitter = event.submitter || null;
+    }
+    stopped = true;
+  });
+})();

@@ -1,0 +1,155 @@
+"""Two screens, one plan, in a real browser: autosave, merging, conflicts, and coming back after a crash.
+
+A clinician on a laptop and a client on a tablet (two browser contexts, two sessions) edit the same
+plan. Autosave runs on input; these tests wait for what the page says, never for a fixed time.
+"""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from plans import actions
+from plans.models import CareTeamMember, SafetyPlan
+
+from .test_browser import CHROMIUM, CHROMIUM_ARGS
+
+# serialized_rollback: the flush after a live-server test would otherwise wipe the seeded crisis lines.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD = "two-screens-browser-password-57"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def team(live_server, django_user_model):
+    laptop_user = django_user_model.objects.create_user(username="lee", password=PASSWORD, first_name="Lee")
+    tablet_user = django_user_model.objects.create_user(username="kim", password=PASSWORD, first_name="Kim")
+    client = actions.create_client(by=laptop_user, data=actions.ClientData(name="Robin Park", preferred_name="Robin"))
+    actions.add_to_care_team(client=client, user=tablet_user, by=laptop_user, role=CareTeamMember.Role.MEMBER)
+    changes = actions.PlanChanges(
+        sections={"coping": [actions.EntryData(text="Walk"), actions.EntryData(text="Music")]}
+    )
+    actions.save_plan(client=client, by=laptop_user, changes=changes, expected_revision=0)
+    return client
+
+
+def open_editor(browser: Browser, base_url: str, username: str, client_pk: int) -> tuple[BrowserContext, Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base_url}/accounts/login/?next=/clients/{client_pk}/plan/edit/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=re.compile("Safety plan: Robin"))).to_be_visible()
+    return context, page
+
+
+def coping(page: Page, number: int):
+    step = page.get_by_role("region", name=re.compile(r"^Step 2: "))
+    return step.get_by_role("group", name=f"Thing to do {number}", exact=True).get_by_label(
+        "Something I can do", exact=True
+    )
+
+
+def autosaved(page: Page) -> None:
+    expect(page.locator("[data-autosave-status]")).to_contain_text("Draft saved at", timeout=15000)
+
+
+def coping_texts(client) -> list[str]:
+    plan = SafetyPlan.objects.get(client=client)
+    return list(plan.entries.filter(section="coping").order_by("position").values_list("text", flat=True))
+
+
+def test_changes_to_different_entries_on_two_screens_merge(browser: Browser, live_server, team) -> None:
+    laptop_context, laptop = open_editor(browser, live_server.url, "lee", team.pk)
+    tablet_context, tablet = open_editor(browser, live_server.url, "kim", team.pk)
+
+    coping(tablet, 2).fill("Loud music in the car")
+    autosaved(tablet)
+
+    coping(laptop, 1).fill("Walk by the river")
+    with laptop.expect_navigation():
+        laptop.get_by_role("button", name="Save", exact=True).first.click()
+    expect(laptop.get_by_text(re.compile("changes (made on|from) another screen"))).to_be_visible()
+    expect(coping(laptop, 1)).to_have_value("Walk by the river")
+    expect(coping(laptop, 2)).to_have_value("Loud music in the car")
+    assert coping_texts(team) == ["Walk by the river", "Loud music in the car"]
+    laptop_context.close()
+    tablet_context.close()
+
+
+def test_the_same_entry_on_two_screens_opens_the_conflict_view_and_nothing_is_lost(
+    browser: Browser, live_server, team
+) -> None:
+    laptop_context, laptop = open_editor(browser, live_server.url, "lee", team.pk)
+    tablet_context, tablet = open_editor(browser, live_server.url, "kim", team.pk)
+
+    coping(tablet, 1).fill("Walk with my sister")
+    autosaved(tablet)
+
+    coping(laptop, 1).fill("Walk to the park")
+    status = laptop.locator("[data-autosave-status]")
+    expect(status).to_contain_text("Changed on another screen", timeout=15000)
+    with laptop.expect_navigation():
+        status.get_by_role("link", name="choose which words to keep").click()
+    expect(laptop.get_by_role("heading", name="The same part of the plan was changed on two screens")).to_be_visible()
+    expect(laptop.get_by_text("Walk to the park")).to_be_visible()
+    expect(laptop.get_by_text("Walk with my sister")).to_be_visible()
+    laptop.get_by_label("Keep both").check()
+    with laptop.expect_navigation():
+        laptop.get_by_role("button", name="Save with these choices").click()
+    expect(laptop.get_by_text("Saved with your choices")).to_be_visible()
+    assert coping_texts(team) == ["Walk with my sister", "Walk to the park", "Music"]
+    laptop_context.close()
+    tablet_context.close()
+
+
+def test_after_a_crash_the_draft_is_there_exactly_as_it_was(browser: Browser, live_server, team) -> None:
+    context, page = open_editor(browser, live_server.url, "lee", team.pk)
+    coping(page, 2).fill("Music, then a shower")
+    autosaved(page)
+    context.close()  # the tab is closed without saving
+
+    context, page = open_editor(browser, live_server.url, "lee", team.pk)
+    expect(coping(page, 2)).to_have_value("Music, then a shower")
+    context.close()
+
+
+def test_autosave_says_when_it_fails_and_retries(browser: Browser, live_server, team) -> None:
+    context, page = open_editor(browser, live_server.url, "lee", team.pk)
+    context.set_offline(True)
+    coping(page, 1).fill("Walk, offline")
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_contain_text("no connection", timeout=15000)
+    context.set_offline(False)
+    autosaved(page)
+    assert coping_texts(team)[0] == "Walk, offline"
+    context.close()
+
+
+def test_a_half_typed_phone_number_is_kept_as_a_draft(browser: Browser, live_server, team) -> None:
+    context, page = open_editor(browser, live_server.url, "lee", team.pk)
+    step = page.get_by_role("region", name=re.compile(r"^Step 4: "))
+    person = step.get_by_role("group", name="Person 1", exact=True)
+    person.get_by_label("Name", exact=True).fill("Ana")
+    person.get_by_label("Phone", exact=True).fill("555-12")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("Kept as a draft", timeout=15000)
+    context.close()
+
+    context, page = open_editor(browser, live_server.url, "lee", team.pk)
+    person = page.get_by_role("region", name=re.compile(r"^Step 4: ")).get_by_role("group", name="Person 1")
+    expect(person.get_by_label("Phone", exact=True)).to_have_value("555-12")
+    expect(page.get_by_text("has not been saved yet")).to_be_visible()
+    context.close()

@@ -1,0 +1,127 @@
+"""Every script prints with real glyphs from the fonts the print stylesheet names; right-to-left reads right to left."""
+
+import logging
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from plans import checks, fonts, pdf
+from tests.test_print_support import MM, embedded_fonts, make_plan, reader
+
+STYLESHEET = Path(settings.BASE_DIR, "static", "css", "print-fonts.css").read_text()
+
+
+def plan_pdf(http, client_record) -> bytes:
+    response = http.get(reverse("plans:plan_pdf", args=[client_record.pk]))
+    assert response.status_code == 200, response.get("Location")
+    return response.content
+
+
+def drawn(text: str) -> set[str]:
+    return {char for char in text if not char.isspace()}
+
+
+def test_every_family_the_checks_rely_on_is_named_in_the_print_stylesheet():
+    for script in fonts.SCRIPTS:
+        for family in script.families:
+            assert f'"{family}"' in STYLESHEET, family
+    assert STYLESHEET.index(f'"{fonts.BASE_FAMILY}"') < STYLESHEET.index('"Noto Sans Arabic"')
+
+
+def test_every_character_of_every_sample_is_drawn_by_an_embedded_font(alice_client, client_record):
+    samples = [script.sample for script in fonts.SCRIPTS]
+    make_plan(client_record, texts={"warning_signs": samples, "reasons": samples[:3]})
+    embedded = embedded_fonts(plan_pdf(alice_client, client_record))
+    covered = set().union(*embedded.values())
+    named = {family.replace(" ", "-") for script in fonts.SCRIPTS for family in script.families}
+    for name in embedded:  # subset tag, then the family, then a style such as -Bold
+        family = name.split("+", 1)[1]
+        assert any(family == n or family.startswith(n + "-") for n in named), name
+    for script in fonts.SCRIPTS:
+        missing = drawn(script.sample) - covered
+        assert not missing, (script.key, missing)
+
+
+@pytest.mark.parametrize(
+    ("language", "family"),
+    [
+        ("ja", "Noto-Sans-CJK-JP"),
+        ("ko", "Noto-Sans-CJK-KR"),
+        ("zh-hant", "Noto-Sans-CJK-TC"),
+        ("zh-hans", "Noto-Sans-CJK-SC"),
+    ],
+)
+def test_chinese_japanese_and_korean_use_the_font_for_the_clients_language(
+    alice_client, client_record, language, family
+):
+    client_record.preferred_language = language
+    client_record.save()
+    sample = {"ja": "japanese", "ko": "korean", "zh-hant": "chinese_traditional", "zh-hans": "chinese_simplified"}[
+        language
+    ]
+    text = fonts.SCRIPTS_BY_KEY[sample].sample
+    make_plan(client_record, texts={"warning_signs": [text]})
+    embedded = embedded_fonts(plan_pdf(alice_client, client_record))
+    cjk = {name.split("+", 1)[1]: chars for name, chars in embedded.items() if "CJK" in name}
+    assert list(cjk) == [family]
+    assert drawn(text) <= set().union(*embedded.values())
+
+
+def _runs(content: bytes) -> list[tuple[str, float]]:
+    runs = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if text.strip():
+            runs.append((text.strip(), (tm[4] * cm[0] + tm[5] * cm[2] + cm[4]) / MM))
+
+    reader(content).pages[0].extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.mark.parametrize(("language", "words"), [("ar", "عائلتي مهمة"), ("he", "המשפחה שלי"), ("fa", "پدر و مادرم")])
+def test_right_to_left_text_is_laid_out_right_to_left(alice_client, client_record, language, words):
+    client_record.preferred_language = language
+    client_record.save()
+    make_plan(client_record, texts={"warning_signs": [words, "Walk the dog"]})
+    content = plan_pdf(alice_client, client_record)
+    assert reader(content).trailer["/Root"]["/Lang"] == language
+    runs = _runs(content)
+    rtl = [x for text, x in runs if any(word in text for word in words.split())]
+    ltr = [x for text, x in runs if "Walk the dog" in text]
+    assert rtl and ltr
+    assert min(rtl) > 120  # right-aligned: starts well into the right half of a 216 mm page
+    assert ltr[0] < 60  # the client's English entry stays left to right
+
+
+def test_the_check_framework_is_quiet_when_the_fonts_are_installed(db):
+    assert checks.check_print_fonts() == []
+    call_command("check")
+
+
+def test_the_check_framework_warns_about_a_script_without_fonts(monkeypatch):
+    real = fonts.family_covers
+    monkeypatch.setattr(
+        fonts, "family_covers", lambda family, text: list(text) if family == "Noto Sans Hebrew" else real(family, text)
+    )
+    messages = checks.check_print_fonts()
+    assert [m.id for m in messages] == ["plans.W001"]
+    assert "Hebrew" in messages[0].msg and "fonts-noto-core" in messages[0].hint
+
+
+def test_the_check_framework_warns_when_fontconfig_is_missing(monkeypatch):
+    def unavailable():
+        raise fonts.FontconfigUnavailable("libfontconfig.so.1: cannot open shared object file")
+
+    monkeypatch.setattr(fonts, "missing_scripts", unavailable)
+    assert [m.id for m in checks.check_print_fonts()] == ["plans.W002"]
+
+
+def test_a_box_is_never_printed_and_the_character_never_logged(caplog):
+    doc = pdf.sample_document(samples=["A dog \u0378 here"])
+    with caplog.at_level(logging.DEBUG), pytest.raises(pdf.MissingGlyphs):
+        pdf.render_plan(doc, page_size="letter")
+    assert "\u0378" not in caplog.text
+    assert fonts.uncovered_characters(["A dog \u0378 here"]) == ["\u0378"]
