@@ -7,25 +7,33 @@ PYTHON ?= python
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-9f3b2c7e1a6d4058b2e9c1f7a3d5e8b0c4f6a2d9 \
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_COOKIES=0
 
-.PHONY: run setup system-packages venv assets migrate demo test check bench serve clean
+.PHONY: run setup test-setup system-packages test-packages venv assets migrate demo test check bench serve clean
 
 run: setup migrate demo  ## Set everything up and serve on http://127.0.0.1:8000 (SQLite, development)
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 setup: system-packages venv assets
 
-# Debian packages: Chromium for browser tests, Noto fonts for printing any script, poppler for PDF checks.
-system-packages:
-	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	dpkg -s fonts-noto-core >/dev/null 2>&1 || missing="$$missing fonts-noto-core"; \
-	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
-	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+test-setup: test-packages venv assets
+
+# Debian packages, installed only when missing. Running needs the Noto fonts (printing any script);
+# the tests also need Chromium (browser tests) and poppler-utils (PDF pages to PNG).
+RUN_DEBS := fonts-noto-core fonts-noto-cjk
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+define install_debs
+	@missing=""; for pkg in $(1); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+
+system-packages:
+	$(call install_debs,$(RUN_DEBS))
+
+test-packages:
+	$(call install_debs,$(TEST_DEBS))
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,7 +56,7 @@ demo: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py create_demo_clinician
 
 # pytest-django creates its own test database; the development database is not touched.
-test: setup  ## Run the whole test suite (set DATABASE_URL to run it on PostgreSQL)
+test: test-setup  ## Run the whole test suite (set DATABASE_URL to run it on PostgreSQL)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 check: venv  ## Linters, types, migrations

@@ -153,3 +153,29 @@ def test_a_half_typed_phone_number_is_kept_as_a_draft(browser: Browser, live_ser
     expect(person.get_by_label("Phone", exact=True)).to_have_value("555-12")
     expect(page.get_by_text("has not been saved yet")).to_be_visible()
     context.close()
+
+
+def test_after_a_session_timeout_and_signing_in_again_autosave_carries_on(
+    browser: Browser, live_server, team
+) -> None:
+    context, page = open_editor(browser, live_server.url, "lee", team.pk)
+    context.clear_cookies()  # the session timed out
+    coping(page, 1).fill("Walk, typed after the timeout")
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_contain_text("signed out", timeout=15000)
+    # Signing in again in another tab of the same browser; the first tab's retry then saves.
+    other = context.new_page()
+    other.goto(f"{live_server.url}/accounts/login/")
+    other.get_by_label("Username").fill("lee")
+    other.get_by_label("Password").fill(PASSWORD)
+    with other.expect_navigation():
+        other.get_by_role("button", name="Sign in").click()
+    autosaved(page)
+    assert coping_texts(team)[0] == "Walk, typed after the timeout"
+    # An explicit save from the first tab works too (its CSRF token was refreshed).
+    coping(page, 2).fill("Music, after signing in again")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.get_by_text(re.compile("Plan saved at|already saved|another screen"))).to_be_visible()
+    assert coping_texts(team)[1] == "Music, after signing in again"
+    context.close()
