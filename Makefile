@@ -5,9 +5,10 @@ PY := $(VENV)/bin/python
 PYTHON ?= python
 # Tests run with production-like settings (DEBUG off) and a throwaway key.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-9f3b2c7e1a6d4058b2e9c1f7a3d5e8b0c4f6a2d9 \
-	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_COOKIES=0
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_COOKIES=0 \
+	SAFETYPLAN_MFA_REQUIRED=0
 
-.PHONY: run setup test-setup system-packages test-packages venv assets migrate demo test check bench serve clean
+.PHONY: deploy-check run setup test-setup system-packages test-packages venv assets migrate demo test check bench serve clean
 
 run: setup migrate demo  ## Set everything up and serve on http://127.0.0.1:8000 (SQLite, development)
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
@@ -64,15 +65,24 @@ check: venv  ## Linters, types, migrations
 	$(VENV)/bin/ruff check .
 	$(TEST_ENV) $(VENV)/bin/mypy
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory deploy-check
+
+# `check --deploy` under production settings (throwaway key and database): must print no warnings.
+deploy-check: venv
+	env DJANGO_DEBUG=0 SAFETYPLAN_PRODUCTION=1 DJANGO_ALLOWED_HOSTS=plans.example.org \
+		DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		DATABASE_URL=sqlite:///$$(mktemp -d)/deploy-check.sqlite3 \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: setup
 	$(TEST_ENV) $(PY) benchmarks/run.py
 
 # Production: gunicorn + WhiteNoise; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 serve: venv assets
-	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py migrate --noinput
-	$(VENV)/bin/gunicorn safetyplan.wsgi --bind 0.0.0.0:$${PORT:-8000} --workers $${WEB_CONCURRENCY:-3}
+	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py check --deploy --fail-level WARNING
+	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py collectstatic --noinput -v0
+	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py migrate --noinput
+	SAFETYPLAN_PRODUCTION=1 $(VENV)/bin/gunicorn safetyplan.wsgi --bind 0.0.0.0:$${PORT:-8000} --workers $${WEB_CONCURRENCY:-3}
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

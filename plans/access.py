@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from .models import Client
+from .models import CareTeamMember, Client
 
 
 def signed_in_user(request: HttpRequest) -> User:
@@ -19,3 +19,8 @@ def signed_in_user(request: HttpRequest) -> User:
 def get_client_for(request: HttpRequest, pk: int) -> Client:
     """The client `pk` if the signed-in user is on its care team; otherwise 404 (never 403)."""
     return get_object_or_404(Client.objects.visible_to(request.user).select_related("plan"), pk=pk)
+
+
+def is_lead(client: Client, user: User) -> bool:
+    """Whether `user` is a lead clinician of `client` (who may change its care team)."""
+    return client.care_team.filter(user=user, role=CareTeamMember.Role.LEAD).exists()

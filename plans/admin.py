@@ -1,12 +1,23 @@
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import phones
-from .models import CareTeamMember, Client, CrisisResource, StepText, Suggestion
+from . import actions, audit, phones
+from .access import signed_in_user
+from .models import AuditEvent, CareTeamMember, Client, CrisisResource, StepText, Suggestion
 
 
 class CrisisResourceForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -66,20 +77,202 @@ class StepTextAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("language",)
 
 
+class CareTeamFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        leads = 0
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            if form.cleaned_data.get("role") == CareTeamMember.Role.LEAD:
+                leads += 1
+        if self.instance.pk is not None and leads == 0:
+            raise ValidationError(_("A client always needs at least one lead clinician."))
+
+
+class _TamperProofAutocomplete(AutocompleteSelect):
+    """Showing the form again, Django's autocomplete filters users by the posted id: a tampered one
+    ("abc") would be a 500, so it is shown as no choice (the form already says the choice is invalid)."""
+
+    def optgroups(self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None) -> Any:
+        return super().optgroups(name, [v for v in value if _is_id(str(v))], attr)
+
+
 class CareTeamInline(admin.TabularInline):  # type: ignore[type-arg]
     model = CareTeamMember
+    formset = CareTeamFormSet
     extra = 1
     autocomplete_fields = ("user",)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            kwargs["widget"] = _TamperProofAutocomplete(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Care teams are managed here. Plan content is never shown in the admin."""
+    """Care teams are managed here (or by the client's lead clinician in the app). Plan content is never
+    shown in the admin. Every change, view, export and archive goes through plans/actions.py and is audited.
+
+    Clients are added by clinicians in the app (they become the lead); the admin can't add one, and
+    nothing here deletes one: a client is archived instead, which keeps their history.
+    """
 
     list_display = ("id", "record_number", "created_at", "archived_at")
-    search_fields = ("record_number",)
-    fields = ("name", "preferred_name", "record_number", "preferred_language", "date_of_birth", "archived_at")
+    list_filter = (("archived_at", admin.EmptyFieldListFilter),)
+    search_fields = ("=id", "record_number")
+    fields = (
+        "name",
+        "preferred_name",
+        "record_number",
+        "preferred_language",
+        "date_of_birth",
+        "archived_at",
+        "audit_trail",
+    )
+    readonly_fields = ("archived_at", "audit_trail")
     inlines = (CareTeamInline,)
+    actions = ("export_json", "archive", "unarchive")
 
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("plans.export_client")
+
+    @admin.display(description=_("Audit trail"))
+    def audit_trail(self, obj: Client) -> str:
+        url = reverse("admin:plans_auditevent_changelist")
+        return format_html('<a href="{}?client_id={}">{}</a>', url, obj.pk, _("Audit events of this client"))
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "GET" and _is_id(object_id):
+            client = Client.objects.filter(pk=int(object_id)).first()
+            if client is not None and self.has_view_or_change_permission(request, client):
+                actions.record_access(
+                    client=client,
+                    by=signed_in_user(request),
+                    action=AuditEvent.Action.CLIENT_VIEWED,
+                    target="admin",
+                    ip=audit.client_ip(request),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Client, form: Any, change: bool) -> None:
+        # Lock the care team before the audit chain, the order the app's care-team actions use, so a
+        # care-team change made here at the same time as one in the app queues instead of deadlocking.
+        list(CareTeamMember.objects.select_for_update().filter(client=obj).values_list("pk", flat=True))
+        data = actions.ClientData(
+            name=obj.name,
+            preferred_name=obj.preferred_name,
+            record_number=obj.record_number,
+            preferred_language=obj.preferred_language,
+            date_of_birth=obj.date_of_birth,
+        )
+        actions.update_client(client=obj, by=signed_in_user(request), data=data, ip=audit.client_ip(request))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Care-team changes through the actions (audited): additions first, removals last, so
+        handing over to a new lead works in one save."""
+        if formset.model is not CareTeamMember:
+            super().save_formset(request, form, formset, change)
+            return
+        by = signed_in_user(request)
+        ip = audit.client_ip(request)
+        client = form.instance
+        formset.save(commit=False)
+        old_users = dict(
+            CareTeamMember.objects.filter(pk__in=[m.pk for m, _fields in formset.changed_objects]).values_list(
+                "pk", "user"
+            )
+        )
+        removed = [member.user for member in formset.deleted_objects]
+        for member in formset.new_objects:
+            actions.add_to_care_team(client=client, user=member.user, by=by, role=member.role, ip=ip)
+        for member, changed_fields in formset.changed_objects:
+            if "user" in changed_fields:
+                actions.add_to_care_team(client=client, user=member.user, by=by, role=member.role, ip=ip)
+                removed.append(User.objects.get(pk=old_users[member.pk]))
+            else:
+                actions.set_care_team_role(client=client, user=member.user, role=member.role, by=by, ip=ip)
+        for user in removed:
+            actions.remove_from_care_team(client=client, user=user, by=by, ip=ip)
+
+    @admin.action(description=_("Export everything held about this client (JSON)"), permissions=["export"])
+    def export_json(self, request: HttpRequest, queryset: QuerySet[Client]) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one client to export."), messages.ERROR)
+            return None
+        client = queryset.get()
+        data = actions.export_client(client=client, by=signed_in_user(request), ip=audit.client_ip(request))
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        # The client's number, never their name.
+        filename = f"client-{client.pk}-export-{timezone.localdate().isoformat()}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=_("Archive (hide from every list, keep the history)"), permissions=["change"])
+    def archive(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        by, ip = signed_in_user(request), audit.client_ip(request)
+        count = sum(actions.archive_client(client=client, by=by, ip=ip) for client in queryset)
+        self.message_user(request, _("Archived: %(count)s client(s).") % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Take out of the archive"), permissions=["change"])
+    def unarchive(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        by, ip = signed_in_user(request), audit.client_ip(request)
+        count = sum(actions.unarchive_client(client=client, by=by, ip=ip) for client in queryset)
+        self.message_user(request, _("Taken out of the archive: %(count)s client(s).") % {"count": count})
+
+
+def _is_id(value: str) -> bool:
+    """Whether int() reads `value` as a row id ("²".isdigit() is true, but int("²") fails; so do 5,000 digits)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+class ClientIdFilter(admin.SimpleListFilter):
+    """Audit events of one client (linked from the client's admin page, or ?client_id=N)."""
+
+    title = _("client")
+    parameter_name = "client_id"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        value = self.value()
+        return [(value, f"#{value}")] if value and _is_id(value) else []
+
+    def queryset(self, request: Any, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        value = self.value()
+        if value and _is_id(value):
+            return queryset.filter(client_id=int(value))
+        return queryset
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: nobody adds, changes or deletes an audit event here (nor anywhere else)."""
+
+    list_display = ("id", "created_at", "action", "client_id", "actor", "target", "ip")
+    list_filter = ("action", "created_at", ClientIdFilter)
+    search_fields = ("=client_id", "actor__username")
+    search_help_text = _("A client ID, or a username.")
+    list_select_related = ("actor",)
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = ("created_at", "actor", "action", "client_id", "target", "ip", "prev_hash", "hash")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,38 +1,62 @@
-"""Database-level guard: plan versions can be inserted, never updated or deleted."""
+"""Database-level guards: append-only tables accept INSERT, and refuse UPDATE and DELETE.
+
+Used for plan versions (migration 0003) and audit events (migration 0005). A guard is a pair of
+triggers on SQLite, or one trigger and its function on PostgreSQL; other databases get none.
+The trigger names of plan versions are the ones migration 0003 has always created.
+"""
+
+from dataclasses import dataclass
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-TABLE = "plans_planversion"
 
-CREATE = {
-    "sqlite": [
-        f"CREATE TRIGGER IF NOT EXISTS planversion_no_update BEFORE UPDATE ON {TABLE} "
-        "BEGIN SELECT RAISE(ABORT, 'plan versions are append-only'); END;",
-        f"CREATE TRIGGER IF NOT EXISTS planversion_no_delete BEFORE DELETE ON {TABLE} "
-        "BEGIN SELECT RAISE(ABORT, 'plan versions are append-only'); END;",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION planversion_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'plan versions are append-only'; END; $$ LANGUAGE plpgsql;",
-        f"DROP TRIGGER IF EXISTS planversion_no_change ON {TABLE};",
-        f"CREATE TRIGGER planversion_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
-        "FOR EACH ROW EXECUTE FUNCTION planversion_append_only();",
-    ],
-}
+@dataclass(frozen=True)
+class AppendOnly:
+    table: str
+    prefix: str  # trigger and function names start with it
+    message: str
 
-DROP = {
-    "sqlite": ["DROP TRIGGER IF EXISTS planversion_no_update;", "DROP TRIGGER IF EXISTS planversion_no_delete;"],
-    "postgresql": [f"DROP TRIGGER IF EXISTS planversion_no_change ON {TABLE};"],
-}
+    def create_statements(self, vendor: str) -> list[str]:
+        if vendor == "sqlite":
+            return [
+                f"CREATE TRIGGER IF NOT EXISTS {self.prefix}_no_update BEFORE UPDATE ON {self.table} "
+                f"BEGIN SELECT RAISE(ABORT, '{self.message}'); END;",
+                f"CREATE TRIGGER IF NOT EXISTS {self.prefix}_no_delete BEFORE DELETE ON {self.table} "
+                f"BEGIN SELECT RAISE(ABORT, '{self.message}'); END;",
+            ]
+        if vendor == "postgresql":
+            return [
+                f"CREATE OR REPLACE FUNCTION {self.prefix}_append_only() RETURNS trigger AS $$ "
+                f"BEGIN RAISE EXCEPTION '{self.message}'; END; $$ LANGUAGE plpgsql;",
+                f"DROP TRIGGER IF EXISTS {self.prefix}_no_change ON {self.table};",
+                f"CREATE TRIGGER {self.prefix}_no_change BEFORE UPDATE OR DELETE ON {self.table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {self.prefix}_append_only();",
+            ]
+        return []
+
+    def drop_statements(self, vendor: str) -> list[str]:
+        if vendor == "sqlite":
+            return [
+                f"DROP TRIGGER IF EXISTS {self.prefix}_no_update;",
+                f"DROP TRIGGER IF EXISTS {self.prefix}_no_delete;",
+            ]
+        if vendor == "postgresql":
+            return [f"DROP TRIGGER IF EXISTS {self.prefix}_no_change ON {self.table};"]
+        return []
 
 
-def create_guard(connection: BaseDatabaseWrapper) -> None:
+PLAN_VERSIONS = AppendOnly(table="plans_planversion", prefix="planversion", message="plan versions are append-only")
+AUDIT_EVENTS = AppendOnly(table="plans_auditevent", prefix="auditevent", message="audit events are append-only")
+ALL_GUARDS = (PLAN_VERSIONS, AUDIT_EVENTS)
+
+
+def create_guard(connection: BaseDatabaseWrapper, guard: AppendOnly = PLAN_VERSIONS) -> None:
     with connection.cursor() as cursor:
-        for statement in CREATE.get(connection.vendor, []):
+        for statement in guard.create_statements(connection.vendor):
             cursor.execute(statement)
 
 
-def drop_guard(connection: BaseDatabaseWrapper) -> None:
+def drop_guard(connection: BaseDatabaseWrapper, guard: AppendOnly = PLAN_VERSIONS) -> None:
     with connection.cursor() as cursor:
-        for statement in DROP.get(connection.vendor, []):
+        for statement in guard.drop_statements(connection.vendor):
             cursor.execute(statement)

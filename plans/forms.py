@@ -1,5 +1,6 @@
 """Forms validate and normalise what was typed; actions save it."""
 
+import contextlib
 import datetime
 import unicodedata
 import uuid
@@ -218,7 +219,8 @@ class PlanDetailsForm(forms.Form):
 
 
 class RevisionForm(forms.Form):
-    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # max_value: the database column's range (a tampered revision must not reach it, e.g. in a draft).
+    revision = forms.IntegerField(min_value=0, max_value=2_147_483_647, widget=forms.HiddenInput)
     # Fingerprints of what the page started from, so a save from a stale copy can be merged.
     base = forms.CharField(required=False, max_length=500_000, widget=forms.HiddenInput, strip=False)
 
@@ -473,6 +475,10 @@ class ClientForm(forms.Form):
             clash = Client.objects.filter(record_number=number)
             if self.instance is not None:
                 clash = clash.exclude(pk=self.instance.pk)
+            else:
+                # This very form submitted twice is no clash: the view answers "already added" instead.
+                with contextlib.suppress(ValueError):
+                    clash = clash.exclude(creation_token=uuid.UUID(str(self.data.get(self.add_prefix("token")))))
             if clash.exists():
                 raise ValidationError(_("Another client already has this record number."), code="taken")
         return number

@@ -39,7 +39,8 @@ class Base:
                 fields={str(k): str(v) for k, v in data["fields"].items()},
                 notes={str(k): str(v) for k, v in data["notes"].items()},
             )
-        except (ValueError, KeyError, TypeError, AttributeError):
+        # A tampered base (1e400 overflows int(); deep nesting exhausts json's recursion) is just no base.
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
             return None
         return base
 

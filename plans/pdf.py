@@ -55,7 +55,7 @@ STATIC_ORIGIN = "https://static.safetyplan.invalid"
 STATIC_SUFFIXES = (".css", ".woff2", ".woff", ".ttf", ".otf", ".png", ".svg")
 MAX_DATA_URL_BYTES = 8 * 1024
 DATA_URL_TYPES = ("image/png", "image/svg+xml", "image/gif", "image/jpeg", "font/woff2", "text/css")
-STYLESHEETS = {
+STYLESHEETS: dict[str, tuple[str, ...]] = {
     "plan": ("css/print-fonts.css", "css/print.css"),
     "card": ("css/print-fonts.css", "css/print-card.css"),
 }
@@ -337,10 +337,11 @@ def _static_source(name: str) -> str:
     return Path(found).read_text(encoding="utf-8")
 
 
-def page_css(page_size: str) -> str:
-    """The one rule that sets the paper (kept out of the stylesheets so both sizes share them)."""
-    width, height = PAGE_SIZES[page_size]
-    return f"@page {{ size: {width}mm {height}mm; }}"
+def page_stylesheet(page_size: str) -> str:
+    """The static stylesheet that sets the paper (one per size, so both sizes share the others)."""
+    if page_size not in PAGE_SIZES:
+        raise ValueError(page_size)
+    return f"css/print-page-{page_size}.css"
 
 
 def _stylesheets(kind: str, page_size: str) -> list[Any]:
@@ -352,6 +353,9 @@ def _stylesheets(kind: str, page_size: str) -> list[Any]:
 def _parsed_stylesheets(engine: _Engine, kind: str, page_size: str) -> list[Any]:
     key = f"{kind}:{page_size}"
     if key not in engine.stylesheets:
+        names: tuple[str, ...] = STYLESHEETS["card" if kind == "measure" else kind]
+        if kind != "measure":
+            names = (*names, page_stylesheet(page_size))
         sheets = [
             CSS(
                 string=_static_source(name),
@@ -359,10 +363,10 @@ def _parsed_stylesheets(engine: _Engine, kind: str, page_size: str) -> list[Any]
                 url_fetcher=engine.fetcher,
                 font_config=engine.font_config,
             )
-            for name in STYLESHEETS["card" if kind == "measure" else kind]
+            for name in names
         ]
-        extra = _measure_css() if kind == "measure" else page_css(page_size)
-        sheets.append(CSS(string=extra, url_fetcher=engine.fetcher, font_config=engine.font_config))
+        if kind == "measure":
+            sheets.append(CSS(string=_measure_css(), url_fetcher=engine.fetcher, font_config=engine.font_config))
         engine.stylesheets[key] = sheets
     return engine.stylesheets[key]
 
@@ -437,9 +441,8 @@ def _context(doc: PlanDocument, *, kind: Literal["plan", "card"], page_size: str
         "chrome_dir": _chrome_direction(doc),
         "title": _title(kind),
         "page_size": page_size,
-        "page_css": page_css(page_size),
         "preview": preview,
-        "stylesheets": STYLESHEETS[kind],
+        "stylesheets": (*STYLESHEETS[kind], page_stylesheet(page_size)),
     }
 
 
@@ -773,13 +776,19 @@ def sample_document(*, samples: Sequence[str] = ()) -> PlanDocument:
 def warm_up(page_size: str | None = None) -> None:
     """Load the fonts for every script and style and parse the stylesheets, once per process (at start).
 
-    Prints a sample plan and card on the organisation's paper; the other paper's stylesheets are parsed only.
+    Lays out a sample plan in every script (Pango opens each font), prints a Latin one and its card on
+    the organisation's paper (the PDF code and font subsetting), and parses the other paper's stylesheets.
     """
     size = page_size or str(settings.PRINT_PAGE_SIZE)
-    doc = sample_document()
-    render_plan(doc, page_size=size)
-    layout = layout_card(doc, chosen={entry.uid for entry in doc.entries()}, page_size=size)
-    render_card(layout_card(doc, chosen={entry.uid for entry in layout.placed()}, page_size=size))
+    engine = _get_engine()
+    with _render_lock:
+        _html(plan_html(sample_document(), page_size=size)).render(
+            font_config=engine.font_config, stylesheets=_stylesheets("plan", size)
+        )
+    latin = sample_document(samples=[fonts.SCRIPTS_BY_KEY["latin"].sample])
+    render_plan(latin, page_size=size)
+    layout = layout_card(latin, chosen={entry.uid for entry in latin.entries()}, page_size=size)
+    render_card(layout_card(latin, chosen={entry.uid for entry in layout.placed()}, page_size=size))
     for other in PAGE_SIZES:
         _stylesheets("plan", other)
         _stylesheets("card", other)

@@ -10,9 +10,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone, translation
 
-from . import pdf, phones
+from . import audit, pdf, phones
 from .languages import RTL_LANGUAGES
-from .models import LIKELIHOOD_CHOICES, CardSelection, Client, CrisisResource, SafetyPlan
+from .models import LIKELIHOOD_CHOICES, AuditEvent, CardSelection, Client, CrisisResource, SafetyPlan
 from .steps import STEPS
 from .texts import step_texts
 from .views import crisis_resources
@@ -126,8 +126,12 @@ def saved_card_choice(plan: SafetyPlan) -> frozenset[str] | None:
 
 
 @transaction.atomic
-def save_card_choice(*, plan: SafetyPlan, by: User, uids: Collection[str]) -> CardSelection:
+def save_card_choice(*, plan: SafetyPlan, by: User, uids: Collection[str], ip: str | None = None) -> CardSelection:
+    """Keep which entries go on the wallet card; audited as an edit of the plan (IDs only)."""
     selection, _created = CardSelection.objects.update_or_create(
         plan=plan, defaults={"entry_uids": sorted(uids), "updated_by": by}
+    )
+    audit.record(
+        action=AuditEvent.Action.PLAN_EDITED, by=by, client_id=plan.client_id, target=f"plan:{plan.pk} card", ip=ip
     )
     return selection

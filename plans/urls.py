@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views, views_history, views_print
+from . import views, views_care_team, views_history, views_print
 
 app_name = "plans"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
+    path("clients/<int:pk>/care-team/", views_care_team.care_team, name="care_team"),
+    path("clients/<int:pk>/care-team/<int:member>/remove/", views_care_team.care_team_remove, name="care_team_remove"),
     path("clients/<int:pk>/plan/edit/", views.plan_edit, name="plan_edit"),
     path("clients/<int:pk>/plan/together/<int:step>/", views.plan_together, name="plan_together"),
     path("clients/<int:pk>/plan/autosave/", views.plan_autosave, name="plan_autosave"),

@@ -16,17 +16,25 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import actions
+from . import actions, audit
 from .access import get_client_for, signed_in_user
 from .content import PlanContent
 from .forms import BadOperation, ClientForm, ClientSearchForm, PlanEditorForm, apply_operation
-from .models import Client, CrisisResource, PlanDraft, SafetyPlan, Suggestion
+from .middleware import take_stashed_post
+from .models import AuditEvent, Client, CrisisResource, PlanDraft, SafetyPlan, Suggestion
 from .steps import STEPS, STEPS_BY_NUMBER, Step
 from .texts import step_texts
 
 logger = logging.getLogger(__name__)
 
 CLIENTS_PER_PAGE = 25
+
+
+def audit_read(request: HttpRequest, client: Client, action: str, target: str = "") -> None:
+    """Audit that the signed-in user is being shown this client's data (IDs only)."""
+    actions.record_access(
+        client=client, by=signed_in_user(request), action=action, target=target, ip=audit.client_ip(request)
+    )
 
 
 @login_required
@@ -65,7 +73,10 @@ def client_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             client = actions.create_client(
-                by=signed_in_user(request), data=form.client_data(), token=form.cleaned_data["token"]
+                by=signed_in_user(request),
+                data=form.client_data(),
+                token=form.cleaned_data["token"],
+                ip=audit.client_ip(request),
             )
         except actions.DuplicateSubmitError as duplicate:
             messages.info(request, _("This client was already added; nothing was added twice."))
@@ -85,7 +96,9 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_client(client=client, by=signed_in_user(request), data=form.client_data())
+            actions.update_client(
+                client=client, by=signed_in_user(request), data=form.client_data(), ip=audit.client_ip(request)
+            )
         except IntegrityError:
             form.add_error("record_number", _("Another client already has this record number."))
         else:
@@ -128,6 +141,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan as the client will read it, with a completeness check."""
     client = get_client_for(request, pk)
     plan = actions.client_plan(client)
+    audit_read(request, client, AuditEvent.Action.CLIENT_VIEWED, f"plan:{plan.pk}" if plan else "")
     context = plan_view_context(client, PlanContent.from_plan(plan))
     context["plan"] = plan
     context["latest_version"] = plan.versions.defer("snapshot").order_by("-number").first() if plan else None
@@ -142,7 +156,7 @@ def _suggestions() -> dict[str, list[Suggestion]]:
 
 
 def _saved_message(plan: SafetyPlan) -> str:
-    return _("Plan saved at %(time)s.") % {"time": date_format(timezone.localtime(plan.updated_at), "TIME_FORMAT")}
+    return _("Plan saved at %(time)s") % {"time": date_format(timezone.localtime(plan.updated_at), "TIME_FORMAT")}
 
 
 @dataclass
@@ -181,6 +195,7 @@ def _save(request: HttpRequest, client: Client, form: PlanEditorForm) -> actions
         expected_revision=form.revision,
         base=form.revision_form.parsed_base(),
         scope=form.scope,
+        ip=audit.client_ip(request),
     )
     logger.info(
         "plan save %s: client=%s plan=%s user=%s", result.outcome.value, client.pk, result.plan.pk, request.user.pk
@@ -235,6 +250,21 @@ def _unsaved_form(
     request: HttpRequest, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
 ) -> PlanEditorForm | None:
     """What autosave kept but could not save (it had errors), shown again with its messages."""
+    stashed = take_stashed_post(request)
+    if stashed is not None:
+        data = QueryDict(mutable=True)
+        for key, values in stashed.items():
+            data.setlist(key, [str(value) for value in values])
+        form = PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician)
+        form.is_valid()
+        messages.warning(
+            request,
+            _(
+                "What you typed before you were signed out is back on the page. It has not been saved yet: "
+                "check it, then save."
+            ),
+        )
+        return form
     if plan is None:
         return None
     scope = "all" if len(steps) > 1 else f"step-{steps[0].number}"
@@ -270,6 +300,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return _after_save(request, client, posted.section_key)
         form = posted.form
     else:
+        audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} editor" if plan else "editor")
         form = _unsaved_form(request, plan, STEPS, clinician=True) or PlanEditorForm(
             steps=STEPS, plan=plan, clinician=True, extra_rows=[request.GET.get("add", "")]
         )
@@ -360,6 +391,8 @@ def plan_together(request: HttpRequest, pk: int, step: int) -> HttpResponse:
             return redirect("plans:plan_together", pk=client.pk, step=step)
         form = posted.form
     else:
+        where = f"together step:{step}"
+        audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} {where}" if plan else where)
         form = _unsaved_form(request, plan, steps, clinician=False) or PlanEditorForm(
             steps=steps, plan=plan, clinician=False, extra_rows=[request.GET.get("add", "")]
         )
@@ -382,7 +415,7 @@ def plan_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     plan = actions.client_plan(client)
     step = request.GET.get("step")
     if step is not None:
-        if not step.isdigit() or int(step) not in STEPS_BY_NUMBER:
+        if step not in {str(number) for number in STEPS_BY_NUMBER}:  # "²".isdigit(), but int("²") fails
             return JsonResponse({"status": "bad_request"}, status=400)
         steps: tuple[Step, ...] = (STEPS_BY_NUMBER[int(step)],)
     else:
@@ -395,7 +428,12 @@ def plan_autosave(request: HttpRequest, pk: int) -> JsonResponse:
             client=client,
             by=signed_in_user(request),
             scope=form.scope,
-            data={key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"},
+            # Without U+0000: PostgreSQL's JSON can't hold it (and cleaning drops it from saved text too).
+            data={
+                key: [value.replace("\x00", "") for value in request.POST.getlist(key)]
+                for key in request.POST
+                if key != "csrfmiddlewaretoken" and "\x00" not in key
+            },
             base_revision=form.revision,
         )
         return JsonResponse(

@@ -15,21 +15,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import actions
+from . import actions, audit
 from .access import get_client_for, signed_in_user
 from .compare import compare_plans
 from .content import PlanContent
+from .forms import PersonTextField
 from .merge import BOTH, MINE, THEIRS
-from .models import Client, PendingConflict, PlanVersion, SafetyPlan
+from .models import AuditEvent, Client, PendingConflict, PlanVersion, SafetyPlan
 from .steps import SECTIONS_BY_KEY, STEPS_BY_NUMBER
-from .views import plan_view_context
+from .views import audit_read, plan_view_context
 
 
 class VersionForm(forms.Form):
     review_date = forms.DateField(
         label=gettext_lazy("Date of this review"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    note = forms.CharField(
+    note = PersonTextField(  # normalised like every other typed text: it goes into the permanent record
         label=gettext_lazy("What changed, and why"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
@@ -91,9 +92,11 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
             review_date=form.cleaned_data["review_date"],
             note=form.cleaned_data["note"],
             next_review_date=form.cleaned_data["next_review_date"],
+            ip=audit.client_ip(request),
         )
         messages.success(request, _("Version %(number)s saved.") % {"number": version.number})
         return redirect("plans:history", pk=client.pk)
+    audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} version-form")
     latest = plan.versions.order_by("-number").first()
     previous = PlanContent.from_json(latest.snapshot) if latest else PlanContent()
     comparison = compare_plans(previous, PlanContent.from_plan(plan))
@@ -108,6 +111,7 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_client_for(request, pk)
     plan = actions.client_plan(client)
+    audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} history" if plan else "history")
     versions = list(plan.versions.select_related("created_by").defer("snapshot").order_by("-number")) if plan else []
     return render(request, "plans/history.html", {"client": client, "plan": plan, "versions": versions})
 
@@ -118,6 +122,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     client = get_client_for(request, pk)
     plan = _plan_or_404(client)
     version = _version(plan, number)
+    audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"version:{version.pk}")
     latest = _latest_number(plan)
     content = PlanContent.from_json(version.snapshot)
     context = plan_view_context(client, content)
@@ -131,7 +136,7 @@ def version_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     client = get_client_for(request, pk)
     plan = _plan_or_404(client)
     version = _version(plan, number)
-    actions.restore_version(client=client, by=signed_in_user(request), version=version)
+    actions.restore_version(client=client, by=signed_in_user(request), version=version, ip=audit.client_ip(request))
     messages.success(
         request,
         _("Version %(number)s is now the working plan. Save a new version when this review is finished.")
@@ -153,6 +158,13 @@ def _side(plan: SafetyPlan, raw: str | None, default: int | None) -> tuple[PlanC
     return PlanContent.from_json(version.snapshot), _("version %(n)s") % {"n": version.number}, version
 
 
+def _side_target(plan: SafetyPlan, version: PlanVersion | None, raw: str | None) -> str:
+    """What one side of a comparison is, by ID: a version, the working plan, or nothing."""
+    if version is not None:
+        return f"version:{version.pk}"
+    return f"plan:{plan.pk}" if raw == "draft" else "empty"
+
+
 @login_required
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed between two versions (by default the last two), step by step."""
@@ -169,6 +181,15 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         old, old_label, old_version = PlanContent(), _("an empty plan"), None
     else:
         old, old_label, old_version = _side(plan, request.GET.get("from"), default_from)
+    audit_read(
+        request,
+        client,
+        AuditEvent.Action.PLAN_VIEWED,
+        "compare {} {}".format(
+            _side_target(plan, old_version, request.GET.get("from")),
+            _side_target(plan, new_version, request.GET.get("to")),
+        ),
+    )
     all_numbers = list(plan.versions.order_by("-number").values_list("number", flat=True))
     return render(
         request,
@@ -245,7 +266,7 @@ def plan_conflict(request: HttpRequest, pk: int, conflict: int) -> HttpResponse:
                 choices[row["conflict"].key] = choice
         missing = [row for row in rows if row["conflict"].key not in choices]
         revision = request.POST.get("revision", "")
-        if not missing and revision.isdigit():
+        if not missing and revision.isdecimal() and len(revision) <= 10:  # int() can read it, and fits
             try:
                 actions.resolve_conflict(
                     client=client,
@@ -253,6 +274,7 @@ def plan_conflict(request: HttpRequest, pk: int, conflict: int) -> HttpResponse:
                     pending=pending,
                     choices=choices,
                     expected_revision=int(revision),
+                    ip=audit.client_ip(request),
                 )
             except actions.StalePlanError:
                 messages.warning(
@@ -263,6 +285,8 @@ def plan_conflict(request: HttpRequest, pk: int, conflict: int) -> HttpResponse:
                 return redirect("plans:plan_edit", pk=client.pk)
         else:
             messages.error(request, _("Choose which text to keep for each entry below."))
+    else:
+        audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"conflict:{pending.pk}")
     return render(
         request,
         "plans/conflict.html",

@@ -11,25 +11,31 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.defaults import page_not_found
 
-from . import actions, fonts, pdf, printing
+from . import actions, audit, fonts, pdf, printing
 from .access import get_client_for, signed_in_user
 from .forms_print import PAGE_SIZE_CHOICES, CardChoiceForm, PrintOptionsForm
-from .models import Client, SafetyPlan
+from .models import AuditEvent, Client, SafetyPlan
 
 logger = logging.getLogger(__name__)
 
 ViewFunc = Callable[..., HttpResponse]
+
+# The previews are shown in a frame of the app's own print pages, and nowhere else.
+FRAMEABLE_BY_THE_APP = {**getattr(settings, "SECURE_CSP", {}), "frame-ancestors": [CSP.SELF]}
 
 
 def no_store(view: ViewFunc) -> ViewFunc:
@@ -77,6 +83,17 @@ def _no_plan(request: HttpRequest, client: Client) -> HttpResponse:
     return redirect("plans:client_detail", pk=client.pk)
 
 
+def _audit(request: HttpRequest, client: Client, plan: SafetyPlan, action: str, what: str) -> None:
+    """Print pages show the plan; downloads are printing. IDs and names of the print only."""
+    actions.record_access(
+        client=client,
+        by=signed_in_user(request),
+        action=action,
+        target=f"plan:{plan.pk} {what}",
+        ip=audit.client_ip(request),
+    )
+
+
 def _pdf_response(body: bytes, name: str) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -99,6 +116,7 @@ def print_plan(request: HttpRequest, pk: int) -> HttpResponse:
     plan = actions.client_plan(client)
     if plan is None:
         return _no_plan(request, client)
+    _audit(request, client, plan, AuditEvent.Action.PLAN_VIEWED, "print-options")
     form = PrintOptionsForm(request.GET or None)
     with translation.override(printing.print_language(client)):
         doc = _document(request, client, plan, include_notes=form.include_notes)
@@ -124,6 +142,7 @@ def print_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @no_store
 @login_required
 @xframe_options_sameorigin
+@csp_override(FRAMEABLE_BY_THE_APP)
 @require_GET
 def plan_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The document WeasyPrint prints, with the same stylesheets, for the browser."""
@@ -131,6 +150,7 @@ def plan_preview(request: HttpRequest, pk: int) -> HttpResponse:
     plan = actions.client_plan(client)
     if plan is None:
         return _no_plan(request, client)
+    _audit(request, client, plan, AuditEvent.Action.PLAN_VIEWED, "print-preview")
     form = PrintOptionsForm(request.GET or None)
     with translation.override(printing.print_language(client)):
         doc = _document(request, client, plan, include_notes=form.include_notes)
@@ -159,6 +179,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         except pdf.MissingGlyphs:
             messages.error(request, _("The plan was not printed: some characters have no font on this server."))
             return redirect(_with_query(reverse("plans:print_plan", args=[client.pk]), request.GET.dict()))
+    _audit(request, client, plan, AuditEvent.Action.PRINTED, "plan-pdf")
     logger.info("plan printed: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
     return _pdf_response(body, pdf.filename("plan", doc))
 
@@ -188,7 +209,7 @@ def _save_card_choice(
     *,
     download: bool,
 ) -> HttpResponse:
-    printing.save_card_choice(plan=plan, by=signed_in_user(request), uids=chosen)
+    printing.save_card_choice(plan=plan, by=signed_in_user(request), uids=chosen, ip=audit.client_ip(request))
     logger.info("card choice saved: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
     layout = pdf.layout_card(doc, chosen=chosen, page_size=page_size)
     if download and layout.fits and not _problems(doc).blocking:
@@ -213,6 +234,8 @@ def print_card(request: HttpRequest, pk: int) -> HttpResponse:
     plan = actions.client_plan(client)
     if plan is None:
         return _no_plan(request, client)
+    if request.method == "GET":
+        _audit(request, client, plan, AuditEvent.Action.PLAN_VIEWED, "card-chooser")
     with translation.override(printing.print_language(client)):
         doc = _document(request, client, plan, include_notes=False)
         data = request.POST if request.method == "POST" else (request.GET or None)
@@ -261,6 +284,7 @@ def print_card(request: HttpRequest, pk: int) -> HttpResponse:
 @no_store
 @login_required
 @xframe_options_sameorigin
+@csp_override(FRAMEABLE_BY_THE_APP)
 @require_GET
 def card_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The card sheet WeasyPrint prints, with the same stylesheets and the same placement, for the browser."""
@@ -268,6 +292,7 @@ def card_preview(request: HttpRequest, pk: int) -> HttpResponse:
     plan = actions.client_plan(client)
     if plan is None:
         return _no_plan(request, client)
+    _audit(request, client, plan, AuditEvent.Action.PLAN_VIEWED, "card-preview")
     with translation.override(printing.print_language(client)):
         doc = _document(request, client, plan, include_notes=False)
         if _problems(doc).no_crisis_lines:
@@ -302,5 +327,6 @@ def card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         except pdf.MissingGlyphs:
             messages.error(request, _("The card was not printed: some characters have no font on this server."))
             return redirect(back)
+    _audit(request, client, plan, AuditEvent.Action.PRINTED, "card-pdf")
     logger.info("card printed: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
     return _pdf_response(body, pdf.filename("card", doc))

@@ -1,10 +1,15 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from plans import views_session
+
+# The admin signs in through the same flow as everyone (second factor, lock-out), not its own form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("session/keep-alive/", views_session.keep_alive, name="session_keep_alive"),
     path("admin/", admin.site.urls),
     path("", include("plans.urls")),
 ]

@@ -65,9 +65,9 @@ def charlie_client(client, charlie):
 
 @pytest.fixture(autouse=True)
 def _flushable_versions(request):
-    """Plan versions refuse DELETE at the database level, which would break the table flush after a
-    transactional (live-server) test. Only for those tests, and only at teardown, the guard is lifted
-    to clear versions, then put back."""
+    """Plan versions and audit events refuse DELETE at the database level, which would break the
+    table flush after a transactional (live-server) test. Only for those tests, and only at teardown,
+    the guards are lifted to clear those tables, then put back."""
     transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
     if transactional:
         request.getfixturevalue("transactional_db")
@@ -76,10 +76,13 @@ def _flushable_versions(request):
         from django.db import connection
 
         from plans import db_guards
-        from plans.models import PlanVersion
+        from plans.models import AuditEvent, PlanVersion
 
-        db_guards.drop_guard(connection)
+        for guard in db_guards.ALL_GUARDS:
+            db_guards.drop_guard(connection, guard)
         try:
+            AuditEvent.objects.all()._raw_delete(connection.alias)
             PlanVersion.objects.all()._raw_delete(connection.alias)
         finally:
-            db_guards.create_guard(connection)
+            for guard in db_guards.ALL_GUARDS:
+                db_guards.create_guard(connection, guard)

@@ -47,7 +47,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, client_record):
     for url in [*client_urls(client_record.pk), reverse("plans:client_list"), reverse("plans:client_create")]:
         response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("login")), url
+        assert response["Location"].startswith(reverse("account_login")), url
 
 
 def test_the_client_list_shows_only_my_clients(charlie_client, client_record, charlie):
@@ -75,7 +75,7 @@ def test_an_inactive_clinician_sees_nothing(bob, client_record):
 def test_sign_in_works_with_a_password(client, alice):
     from .conftest import PASSWORD
 
-    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    response = client.post(reverse("account_login"), {"login": "alice", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("plans:client_list")).status_code == 200
 

@@ -55,7 +55,7 @@ def test_it_hides_the_card_choice_from_outsiders(charlie_client, plan, client_re
 def test_it_sends_visitors_to_sign_in(client, plan, client_record, name):
     response = client.get(url(name, client_record))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
     assert response["Cache-Control"] == "no-store"
 
 
@@ -239,16 +239,22 @@ def test_body_text_is_at_least_11_points(alice_client, plan, client_record):
 def test_the_preview_is_the_printed_document_with_the_same_stylesheets(alice_client, plan, client_record):
     preview = alice_client.get(url("plan_preview", client_record, size="a4")).content.decode()
     assert "/static/css/print.css" in preview and "/static/css/print-fonts.css" in preview
-    assert "size-a4" in preview and "210.0mm 297.0mm" in preview
+    assert "size-a4" in preview and "/static/css/print-page-a4.css" in preview
+    assert "<style" not in preview and " style=" not in preview  # the app's CSP allows no inline style
     for entry in Entry.objects.filter(plan=plan):
         assert (entry.text or entry.name).replace("'", "&#x27;") in preview
     assert "Barrier note" not in preview
     assert "Barrier note" in alice_client.get(url("plan_preview", client_record, notes="1")).content.decode()
 
 
-def test_the_preview_may_be_framed_by_the_app_only(alice_client, plan, client_record):
-    assert alice_client.get(url("plan_preview", client_record))["X-Frame-Options"] == "SAMEORIGIN"
-    assert alice_client.get(url("print_plan", client_record))["X-Frame-Options"] == "DENY"
+@pytest.mark.parametrize("name", ["plan_preview", "card_preview"])
+def test_the_previews_may_be_framed_by_the_app_only(alice_client, plan, client_record, name):
+    preview = alice_client.get(url(name, client_record))
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
+    page = alice_client.get(url("print_plan", client_record))
+    assert page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
 
 
 def test_the_print_page_offers_paper_notes_and_download(alice_client, plan, client_record):
@@ -263,15 +269,16 @@ def test_the_print_page_offers_paper_notes_and_download(alice_client, plan, clie
 @pytest.mark.parametrize(
     ("name", "query", "queries"),
     [
-        # session, user, client+plan, entries, step wording, crisis lines (+ step notes with notes=1)
-        ("plan_pdf", {}, 6),
-        ("plan_pdf", {"notes": "1"}, 7),
-        ("plan_preview", {}, 6),
-        ("print_plan", {}, 6),
+        # session, user, client+plan, entries, step wording, crisis lines (+ step notes with notes=1),
+        # + 5 for the audit event (savepoint, lock the chain head, insert, move the head, release)
+        ("plan_pdf", {}, 6 + 5),
+        ("plan_pdf", {"notes": "1"}, 7 + 5),
+        ("plan_preview", {}, 6 + 5),
+        ("print_plan", {}, 6 + 5),
         # ... + the saved card choice
-        ("card_pdf", {}, 7),
-        ("card_preview", {}, 7),
-        ("print_card", {}, 7),
+        ("card_pdf", {}, 7 + 5),
+        ("card_preview", {}, 7 + 5),
+        ("print_card", {}, 7 + 5),
     ],
 )
 def test_print_views_make_a_fixed_number_of_queries(

@@ -90,6 +90,7 @@
       return finish();
     }
     retryMs = 2000;
+    document.dispatchEvent(new CustomEvent("safetyplan:saved"));
     if (body.uids && sentStructure === structure) {
       Object.entries(body.uids).forEach(([name, uid]) => setField(name, uid));
     }
