@@ -197,6 +197,9 @@ class PlanDocument:
     crisis_lines: tuple[CrisisLine, ...]
     emergency_numbers: tuple[CrisisLine, ...]
     plan_notes: PlanNotes | None = None
+    # Set when what is printed is a saved version (the working plan unchanged since it, or a past one).
+    version_number: int | None = None
+    superseded_by: int | None = None
 
     @property
     def includes_clinician_notes(self) -> bool:

@@ -4,6 +4,8 @@ plans/pdf.py turns the data into PDF; this module is the only one that reads the
 """
 
 from collections.abc import Collection
+from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -11,8 +13,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from . import audit, pdf, phones
+from .content import PlanContent
+from .data import StepNoteData
 from .languages import RTL_LANGUAGES
-from .models import LIKELIHOOD_CHOICES, AuditEvent, CardSelection, Client, CrisisResource, SafetyPlan
+from .models import LIKELIHOOD_CHOICES, AuditEvent, CardSelection, Client, CrisisResource, PlanVersion, SafetyPlan
 from .steps import STEPS
 from .texts import step_texts
 from .views import crisis_resources
@@ -54,34 +58,66 @@ def _likelihood(value: int | None) -> str:
     return str(_LIKELIHOOD[value]) if value in _LIKELIHOOD else ""
 
 
-def plan_document(*, client: Client, plan: SafetyPlan, clinician: User, include_notes: bool) -> pdf.PlanDocument:
-    """The client's copy of `plan`; clinician-only notes only when `include_notes` (3 or 4 queries)."""
-    grouped: dict[str, list[pdf.PrintEntry]] = {}
-    for entry in plan.entries.order_by("section", "position"):
-        grouped.setdefault(entry.section, []).append(
-            pdf.PrintEntry(
-                uid=str(entry.uid),
-                section=entry.section,
-                text=entry.text,
-                name=entry.name,
-                phone=phones.display(entry.phone),
-                phone_after_hours=phones.display(entry.phone_after_hours),
-                note=entry.note,
-                address=entry.address,
-                who=entry.who,
-                by_when=entry.by_when,
-            )
+def plan_document(
+    *, client: Client, plan: SafetyPlan, clinician: User, include_notes: bool, version: PlanVersion | None = None
+) -> pdf.PlanDocument:
+    """The client's copy of `plan` (or of one of its past versions); clinician-only notes only when
+    `include_notes` (4 or 5 queries)."""
+    latest = plan.versions.order_by("-number").values("number", "revision", "review_date").first()
+    # Entries are model rows (working plan) or EntryData (a version): both have the same attributes.
+    sections: dict[str, list[Any]]
+    meta: Any  # SafetyPlan or PlanContent: most_important, where_kept, ... alike
+    printed_version: tuple[int, date, int] | None
+    if version is not None:
+        content = PlanContent.from_json(version.snapshot)
+        sections = dict(content.sections)
+        notes_source = content.step_notes if include_notes else {}
+        meta = content
+        printed_version = (version.number, version.review_date, version.revision)
+    else:
+        sections = {}
+        for entry in plan.entries.order_by("section", "position"):
+            sections.setdefault(entry.section, []).append(entry)
+        notes_source = (
+            {note.step: StepNoteData(note.likelihood, note.barriers) for note in plan.step_notes.all()}
+            if include_notes
+            else {}
         )
-    notes: dict[int, pdf.StepNotes] = {}
+        meta = plan
+        # The working plan is "version N" when nothing has changed since version N was saved.
+        printed_version = (
+            (latest["number"], latest["review_date"], latest["revision"])
+            if latest is not None and latest["revision"] == plan.revision
+            else None
+        )
+    grouped: dict[str, list[pdf.PrintEntry]] = {}
+    for key, rows in sections.items():
+        for row in rows:
+            grouped.setdefault(key, []).append(
+                pdf.PrintEntry(
+                    uid=str(row.uid),
+                    section=key,
+                    text=row.text,
+                    name=row.name,
+                    phone=phones.display(row.phone),
+                    phone_after_hours=phones.display(row.phone_after_hours),
+                    note=row.note,
+                    address=row.address,
+                    who=row.who,
+                    by_when=row.by_when,
+                )
+            )
+    notes: dict[int, pdf.StepNotes] = {
+        step: pdf.StepNotes(likelihood=_likelihood(note.likelihood), barriers=note.barriers)
+        for step, note in notes_source.items()
+    }
     plan_notes = None
     if include_notes:
-        for note in plan.step_notes.all():
-            notes[note.step] = pdf.StepNotes(likelihood=_likelihood(note.likelihood), barriers=note.barriers)
         plan_notes = pdf.PlanNotes(
-            where_kept=plan.where_kept,
-            shared_with=plan.shared_with,
-            likelihood=_likelihood(plan.likelihood_of_use),
-            next_review=plan.next_review_date,
+            where_kept=meta.where_kept,
+            shared_with=meta.shared_with,
+            likelihood=_likelihood(meta.likelihood_of_use),
+            next_review=meta.next_review_date,
         )
     wording = step_texts(client.preferred_language)
     steps = tuple(
@@ -96,7 +132,7 @@ def plan_document(*, client: Client, plan: SafetyPlan, clinician: User, include_
                 )
                 for section in step.sections
             ),
-            most_important=plan.most_important if step.number == 7 else "",
+            most_important=meta.most_important if step.number == 7 else "",
             notes=(notes.get(step.number, pdf.StepNotes()) if include_notes else None),
         )
         for step in STEPS
@@ -108,8 +144,14 @@ def plan_document(*, client: Client, plan: SafetyPlan, clinician: User, include_
         direction="rtl" if client.preferred_language.split("-")[0] in RTL_LANGUAGES else "ltr",
         preferred_name=client.preferred_name,
         clinician_name=clinician.get_full_name() or clinician.get_username(),
-        plan_date=timezone.localdate(plan.updated_at),
-        revision=plan.revision,
+        plan_date=printed_version[1] if printed_version else timezone.localdate(plan.updated_at),
+        revision=printed_version[2] if printed_version else plan.revision,
+        version_number=printed_version[0] if printed_version else None,
+        superseded_by=(
+            latest["number"]
+            if printed_version is not None and latest is not None and latest["number"] != printed_version[0]
+            else None
+        ),
         steps=steps,
         crisis_lines=tuple(_crisis_line(r) for r in resources if r.kind == CrisisResource.Kind.CRISIS_LINE),
         emergency_numbers=tuple(_crisis_line(r) for r in resources if r.kind == CrisisResource.Kind.EMERGENCY),

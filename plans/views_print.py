@@ -28,7 +28,7 @@ from django.views.defaults import page_not_found
 from . import actions, audit, fonts, pdf, printing
 from .access import get_client_for, signed_in_user
 from .forms_print import PAGE_SIZE_CHOICES, CardChoiceForm, PrintOptionsForm
-from .models import AuditEvent, Client, SafetyPlan
+from .models import AuditEvent, Client, PlanVersion, SafetyPlan
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +72,31 @@ def _problems(doc: pdf.PlanDocument) -> PrintProblems:
     )
 
 
+def _asked_version(request: HttpRequest, plan: SafetyPlan) -> PlanVersion | None:
+    """A past version to print (?version=N), or None for the working plan. Unknown versions are 404."""
+    raw = request.GET.get("version", "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise Http404
+    version = PlanVersion.objects.filter(plan=plan, number=int(raw)).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def _version_query(request: HttpRequest) -> dict[str, str]:
+    raw = request.GET.get("version", "")
+    return {"version": raw} if raw else {}
+
+
 def _document(request: HttpRequest, client: Client, plan: SafetyPlan, *, include_notes: bool) -> pdf.PlanDocument:
     return printing.plan_document(
-        client=client, plan=plan, clinician=signed_in_user(request), include_notes=include_notes
+        client=client,
+        plan=plan,
+        clinician=signed_in_user(request),
+        include_notes=include_notes,
+        version=_asked_version(request, plan),
     )
 
 
@@ -120,7 +142,7 @@ def print_plan(request: HttpRequest, pk: int) -> HttpResponse:
     form = PrintOptionsForm(request.GET or None)
     with translation.override(printing.print_language(client)):
         doc = _document(request, client, plan, include_notes=form.include_notes)
-    query = {"size": form.page_size, **({"notes": "1"} if form.include_notes else {})}
+    query = {"size": form.page_size, **({"notes": "1"} if form.include_notes else {}), **_version_query(request)}
     return render(
         request,
         "plans/print_plan.html",
@@ -249,7 +271,7 @@ def print_card(request: HttpRequest, pk: int) -> HttpResponse:
                 return _save_card_choice(request, client, plan, doc, posted, form.page_size, download=go == "download")
         chosen = _card_choice(form.chosen, plan, doc)
         layout = pdf.layout_card(doc, chosen=chosen, page_size=form.page_size)
-    query = {"size": form.page_size, "choose": "1", "entry": sorted(chosen)}
+    query = {"size": form.page_size, "choose": "1", "entry": sorted(chosen), **_version_query(request)}
     not_fitting = {entry.uid for entry in layout.not_fitting}
     groups = [
         {

@@ -312,10 +312,11 @@ def test_a_choice_that_does_not_fit_is_saved_but_not_printed(alice_client, clien
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        # session, user, client+plan, entries, step wording, crisis lines, saved choice, + 5 audit
-        ("print_card", 7 + 5),
-        ("card_preview", 7 + 5),
-        ("card_pdf", 7 + 5),
+        # session, user, client+plan, latest version, entries, step wording, crisis lines, saved choice,
+        # + 5 audit
+        ("print_card", 8 + 5),
+        ("card_preview", 8 + 5),
+        ("card_pdf", 8 + 5),
     ],
 )
 def test_card_views_make_a_fixed_number_of_queries(
@@ -329,10 +330,10 @@ def test_card_views_make_a_fixed_number_of_queries(
 def test_saving_a_choice_makes_a_fixed_number_of_queries(alice_client, plan, client_record, django_assert_num_queries):
     choose(alice_client, client_record, uids(plan, "coping"))
     warning_signs = uids(plan, "warning_signs")
-    # session, user, client+plan, entries, step wording, crisis lines, then the save: two savepoints,
+    # session, user, client+plan, latest version, entries, step wording, crisis lines, then the save: two savepoints,
     # select, update, two releases (the message goes in a cookie); + 3 for the audit event: lock the
     # chain head, insert the event, move the head.
-    with django_assert_num_queries(12 + 3):
+    with django_assert_num_queries(13 + 3):
         assert choose(alice_client, client_record, warning_signs).status_code == 302
 
 

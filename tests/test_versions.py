@@ -195,3 +195,35 @@ def test_reviews_due_lists_overdue_upcoming_and_never_reviewed(alice_client, ali
     assert "Never Reviewed" in page and "Never reviewed since it was made" in page
     assert "Far Future" not in page
     assert Client.objects.count() == 3
+
+
+def test_any_version_prints_and_says_when_it_was_superseded(alice_client, alice, client_record):
+    import io
+
+    from pypdf import PdfReader
+
+    def pdf_text(**query):
+        response = alice_client.get(reverse("plans:plan_pdf", args=[client_record.pk]), query)
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "no-store"
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+    save(client_record, alice, coping=[{"text": "Walk by the sea"}])
+    first = version(client_record, alice)
+    save(client_record, alice, coping=[{"text": "Play the piano"}])
+    second = version(client_record, alice, note="second")
+    old = pdf_text(version="1")
+    assert "Walk by the sea" in old and "Play the piano" not in old
+    assert "Version 1 of" in old and "superseded by version 2" in old
+    current = pdf_text()
+    assert "Play the piano" in current and "Version 2 of" in current and "superseded" not in current
+    # Changed since the last version: printed as the working plan, not as a version.
+    save(client_record, alice, coping=[{"text": "Play the piano daily"}])
+    working = pdf_text()
+    assert "Version 2" not in working and "revision" in working
+    # The card of a past version says so too; unknown versions are 404.
+    card = alice_client.get(reverse("plans:card_preview", args=[client_record.pk]), {"version": "1"})
+    assert "superseded by version 2" in card.content.decode()
+    for bad in ["9", "x", "²", "1" * 40]:
+        assert alice_client.get(reverse("plans:plan_pdf", args=[client_record.pk]), {"version": bad}).status_code == 404
+    assert first.number == 1 and second.number == 2
