@@ -3,8 +3,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python
-# Tests run with production-like settings (DEBUG off) and a throwaway key.
-TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-9f3b2c7e1a6d4058b2e9c1f7a3d5e8b0c4f6a2d9 \
+# Tests run with production-like settings (DEBUG off) and a throwaway key made for each run.
+TEST_SECRET_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$(TEST_SECRET_KEY) \
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_COOKIES=0 \
 	SAFETYPLAN_MFA_REQUIRED=0
 

@@ -116,9 +116,10 @@ def _audit(request: HttpRequest, client: Client, plan: SafetyPlan, action: str, 
     )
 
 
-def _pdf_response(body: bytes, name: str) -> HttpResponse:
+def _pdf_response(body: bytes, name: str, *, inline: bool = False) -> HttpResponse:
+    """The PDF as a download, or (?view=inline) shown by the browser itself: the exact print preview."""
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
     return response
 
 
@@ -203,7 +204,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(_with_query(reverse("plans:print_plan", args=[client.pk]), request.GET.dict()))
     _audit(request, client, plan, AuditEvent.Action.PRINTED, "plan-pdf")
     logger.info("plan printed: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
-    return _pdf_response(body, pdf.filename("plan", doc))
+    return _pdf_response(body, pdf.filename("plan", doc), inline=request.GET.get("view") == "inline")
 
 
 # --- The wallet card -------------------------------------------------------------------------------
@@ -351,4 +352,4 @@ def card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(back)
     _audit(request, client, plan, AuditEvent.Action.PRINTED, "card-pdf")
     logger.info("card printed: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
-    return _pdf_response(body, pdf.filename("card", doc))
+    return _pdf_response(body, pdf.filename("card", doc), inline=request.GET.get("view") == "inline")

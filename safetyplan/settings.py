@@ -55,7 +55,6 @@ PRODUCTION = env_bool("SAFETYPLAN_PRODUCTION", False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production (SAFETYPLAN_PRODUCTION=1).")
 
-_DEV_SECRET_KEY = "django-insecure-development-only-key-never-used-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -64,7 +63,15 @@ if not SECRET_KEY:
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set DJANGO_DEBUG=1 for local development."
         )
-    SECRET_KEY = _DEV_SECRET_KEY
+    # Development only: a random key kept in a git-ignored file, so sessions survive restarts and no
+    # key is ever committed.
+    _dev_key_file = BASE_DIR / ".dev-secret-key"
+    if not _dev_key_file.exists():
+        import secrets
+
+        _dev_key_file.write_text(secrets.token_urlsafe(50))
+        _dev_key_file.chmod(0o600)
+    SECRET_KEY = _dev_key_file.read_text().strip()
 elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is too short or too simple (50+ varied characters).")
 

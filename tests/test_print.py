@@ -415,3 +415,14 @@ def test_the_card_download_name_has_no_client_name(alice_client, plan, client_re
     plan.refresh_from_db()
     expected = f"safety-card-{plan.pk}-{timezone.localdate(plan.updated_at).isoformat()}.pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
+
+
+def test_the_exact_pdf_can_be_opened_in_the_browser(alice_client, plan, client_record):
+    inline = alice_client.get(url("plan_pdf", client_record, view="inline"))
+    assert inline["Content-Type"] == "application/pdf"
+    assert inline["Content-Disposition"].startswith('inline; filename="safety-plan-')
+    assert inline["Cache-Control"] == "no-store"
+    download = alice_client.get(url("plan_pdf", client_record))
+    assert download["Content-Disposition"].startswith("attachment;")
+    page = alice_client.get(url("print_plan", client_record)).content.decode()
+    assert "Open the exact PDF in a new tab" in page
