@@ -71,3 +71,19 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
 
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no types
     """MFA changes are audited by AccountAdapter.send_notification_mail, which allauth's MFA flows call."""
+
+
+def _login_form_base() -> type:
+    from allauth.account.forms import LoginForm as AllauthLoginForm
+
+    return AllauthLoginForm  # type: ignore[no-any-return]
+
+
+class LoginForm(_login_form_base()):  # type: ignore[misc]
+    """allauth's sign-in form without the e-mail reset link: accounts are managed by administrators."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
+        for name in ("login", "password"):
+            self.fields[name].widget.attrs.pop("placeholder", None)

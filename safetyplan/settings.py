@@ -166,6 +166,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_ADAPTER = "plans.auth.AccountAdapter"
 MFA_ADAPTER = "plans.auth.MFAAdapter"
+ACCOUNT_FORMS = {"login": "plans.auth.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
