@@ -203,3 +203,27 @@ def test_after_a_session_timeout_and_signing_in_again_autosave_carries_on(
     context.close()
     chromium.stop()
     assert coping_texts(team)[:2] == ["Walk, typed after the timeout", "Music, after signing in again"]
+
+
+def test_the_idle_warning_appears_and_staying_signed_in_works(chromium: Chromium, live_server, team, settings) -> None:
+    settings.SESSION_IDLE_TIMEOUT = 6  # seconds, for this test; the warning shows 4 s before
+    settings.SESSION_IDLE_WARNING = 4
+    browser = chromium.browser
+    context, page = open_editor(browser, live_server.url, "lee", team.pk)
+    warning = page.get_by_role("alertdialog")
+    expect(warning).to_be_visible(timeout=10000)
+    expect(warning).to_contain_text("signed out soon")
+    expect(page.get_by_role("button", name="Stay signed in")).to_be_focused()
+    page.get_by_role("button", name="Stay signed in").click()
+    expect(warning).to_be_hidden()
+    # Still signed in: the editor reloads.
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("Safety plan: Robin"))).to_be_visible()
+    # Left alone past the timeout, the next page load signs out and offers to come back here. Rather
+    # than wait, the server's idle limit drops to zero: any gap is now "too long".
+    settings.SESSION_IDLE_TIMEOUT = 0
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("signed out after")).to_be_visible()
+    assert "next=" in page.url and f"%2Fclients%2F{team.pk}%2Fplan%2Fedit%2F" in page.url
+    context.close()
