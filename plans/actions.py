@@ -32,7 +32,7 @@ from .models import (
     SafetyPlan,
     StepNote,
 )
-from .steps import SECTIONS_BY_KEY, STEP_NUMBERS, STEPS
+from .steps import SECTIONS_BY_KEY, STEP_NUMBERS, empty_steps
 
 __all__ = ["EntryData", "PlanChanges", "StepNoteData"]
 
@@ -88,15 +88,7 @@ def _differs(plan: SafetyPlan, changes: PlanChanges) -> bool:
 
 
 def _empty_steps(plan: SafetyPlan) -> list[int]:
-    filled_sections = set(plan.entries.values_list("section", flat=True).distinct())
-    empty = []
-    for step in STEPS:
-        filled = any(section.key in filled_sections for section in step.sections)
-        if step.number == 7 and plan.most_important.strip():
-            filled = True
-        if not filled:
-            empty.append(step.number)
-    return empty
+    return empty_steps(set(plan.entries.values_list("section", flat=True).distinct()), plan.most_important)
 
 
 def _locked_plan(client: Client) -> SafetyPlan:

@@ -13,7 +13,7 @@ from typing import Any
 
 from .data import ENTRY_FIELDS, EntryData, StepNoteData
 from .models import SafetyPlan
-from .steps import SECTIONS, STEPS
+from .steps import SECTIONS, empty_steps
 
 SNAPSHOT_FORMAT = 1
 
@@ -105,14 +105,7 @@ class PlanContent:
         )
 
     def empty_steps(self) -> list[int]:
-        empty = []
-        for step in STEPS:
-            filled = any(self.sections.get(section.key) for section in step.sections)
-            if step.number == 7 and self.most_important.strip():
-                filled = True
-            if not filled:
-                empty.append(step.number)
-        return empty
+        return empty_steps({key for key, entries in self.sections.items() if entries}, self.most_important)
 
     def base_json(self, revision: int) -> str:
         """Fingerprints of what a form starts from, so a save from a stale copy can be merged."""

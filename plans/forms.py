@@ -228,6 +228,11 @@ class RevisionForm(forms.Form):
         return Base.parse(self.cleaned_data.get("base") or "")
 
 
+def editor_scope(steps: tuple[Step, ...]) -> str:
+    """What one editor page covers: "all" (the clinician's editor) or "step-N" (a together-mode step)."""
+    return "all" if len(steps) > 1 else f"step-{steps[0].number}"
+
+
 class PlanEditorForm:
     """All the forms of one editor page (the whole plan, or one step in together mode)."""
 
@@ -295,7 +300,7 @@ class PlanEditorForm:
 
     @property
     def scope(self) -> str:
-        return "all" if len(self.steps) > 1 else f"step-{self.steps[0].number}"
+        return editor_scope(self.steps)
 
     def all_forms(self) -> list[Any]:
         forms_: list[Any] = [self.revision_form, *self.formsets.values(), *self.step_note_forms.values()]

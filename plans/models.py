@@ -177,6 +177,12 @@ class StepNote(models.Model):
         return f"Step note #{self.pk}"
 
 
+class CrisisResourceQuerySet(models.QuerySet["CrisisResource"]):
+    def on_plans(self) -> "CrisisResourceQuerySet":
+        """The crisis lines and emergency numbers every plan carries: active ones of CRISIS_COUNTRY."""
+        return self.filter(is_active=True, country=settings.CRISIS_COUNTRY)
+
+
 class CrisisResource(models.Model):
     """A crisis line or emergency number. Data, edited in the admin; never template text."""
 
@@ -201,6 +207,8 @@ class CrisisResource(models.Model):
     country = models.CharField(_("country code"), max_length=2)
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CrisisResourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["country", "kind", "position", "pk"]

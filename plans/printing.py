@@ -19,7 +19,6 @@ from .languages import RTL_LANGUAGES
 from .models import LIKELIHOOD_CHOICES, AuditEvent, CardSelection, Client, CrisisResource, PlanVersion, SafetyPlan
 from .steps import STEPS
 from .texts import step_texts
-from .views import crisis_resources
 
 _LIKELIHOOD = dict(LIKELIHOOD_CHOICES)
 
@@ -137,7 +136,7 @@ def plan_document(
         )
         for step in STEPS
     )
-    resources = crisis_resources()
+    resources = list(CrisisResource.objects.on_plans())
     return pdf.PlanDocument(
         plan_id=plan.pk,
         language=bcp47(client.preferred_language),

@@ -223,6 +223,20 @@ STEPS: tuple[Step, ...] = (
     ),
 )
 
+
+def empty_steps(filled_sections: set[str], most_important: str) -> list[int]:
+    """Step numbers with nothing in them: no entry in any of its sections (step 7 also counts the
+    thing that matters most)."""
+    empty = []
+    for step in STEPS:
+        filled = any(section.key in filled_sections for section in step.sections)
+        if step.number == 7 and most_important.strip():
+            filled = True
+        if not filled:
+            empty.append(step.number)
+    return empty
+
+
 SECTIONS: tuple[Section, ...] = tuple(section for step in STEPS for section in step.sections)
 SECTIONS_BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}
 STEPS_BY_NUMBER: dict[int, Step] = {step.number: step for step in STEPS}

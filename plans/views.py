@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import actions, audit
 from .access import get_client_for, signed_in_user
 from .content import PlanContent
-from .forms import BadOperation, ClientForm, ClientSearchForm, PlanEditorForm, apply_operation
+from .forms import BadOperation, ClientForm, ClientSearchForm, PlanEditorForm, apply_operation, editor_scope
 from .middleware import take_stashed_post
 from .models import AuditEvent, Client, CrisisResource, PlanDraft, SafetyPlan, Suggestion
 from .steps import STEPS, STEPS_BY_NUMBER, Step
@@ -107,10 +107,6 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/client_form.html", {"form": form, "client": client})
 
 
-def crisis_resources() -> list[CrisisResource]:
-    return list(CrisisResource.objects.filter(is_active=True, country=settings.CRISIS_COUNTRY))
-
-
 def plan_view_context(client: Client, content: PlanContent) -> dict[str, Any]:
     """What the plan page shows for `content` (the working plan or a past version)."""
     texts = step_texts(client.preferred_language)
@@ -125,7 +121,7 @@ def plan_view_context(client: Client, content: PlanContent) -> dict[str, Any]:
         }
         for step in STEPS
     ]
-    resources = crisis_resources()
+    resources = list(CrisisResource.objects.on_plans())
     return {
         "client": client,
         "content": content,
@@ -246,17 +242,25 @@ def _bad_request() -> HttpResponse:
     )
 
 
+def _rebound(
+    stored: dict[str, list[str]], *, steps: tuple[Step, ...], plan: SafetyPlan | None, clinician: bool
+) -> PlanEditorForm:
+    """The editor bound again to form data kept earlier, validated so its messages show."""
+    data = QueryDict(mutable=True)
+    for key, values in stored.items():
+        data.setlist(key, [str(value) for value in values])
+    form = PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician)
+    form.is_valid()
+    return form
+
+
 def _unsaved_form(
     request: HttpRequest, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
 ) -> PlanEditorForm | None:
     """What autosave kept but could not save (it had errors), shown again with its messages."""
     stashed = take_stashed_post(request)
     if stashed is not None:
-        data = QueryDict(mutable=True)
-        for key, values in stashed.items():
-            data.setlist(key, [str(value) for value in values])
-        form = PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician)
-        form.is_valid()
+        form = _rebound(stashed, steps=steps, plan=plan, clinician=clinician)
         messages.warning(
             request,
             _(
@@ -267,15 +271,10 @@ def _unsaved_form(
         return form
     if plan is None:
         return None
-    scope = "all" if len(steps) > 1 else f"step-{steps[0].number}"
-    draft = PlanDraft.objects.filter(plan=plan, scope=scope, saved_by=signed_in_user(request)).first()
+    draft = PlanDraft.objects.filter(plan=plan, scope=editor_scope(steps), saved_by=signed_in_user(request)).first()
     if draft is None:
         return None
-    data = QueryDict(mutable=True)
-    for key, values in draft.data.items():
-        data.setlist(key, [str(value) for value in values])
-    form = PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician)
-    form.is_valid()
+    form = _rebound(draft.data, steps=steps, plan=plan, clinician=clinician)
     messages.warning(
         request,
         _("What you typed at %(time)s is back on the page. It has not been saved yet: check the highlighted fields.")
@@ -355,7 +354,7 @@ def _editor_context(
             }
             for step in steps
         ],
-        "crisis_lines": crisis_resources(),
+        "crisis_lines": list(CrisisResource.objects.on_plans()),
     }
 
 

@@ -210,9 +210,11 @@ def test_a_stale_copy_does_not_silently_overwrite(alice_client, bob, client_reco
     assert "changed on another screen" in page
     assert "Alice&#x27;s words" in page
     assert texts(SafetyPlan.objects.get(), "coping") == ["Bob's words"]
-    # Saving again, deliberately, keeps Alice's words.
-    data = form_data_from_page(alice_client, edit_url(client_record.pk))
-    assert data["revision"] == "1"
+    # The page now carries the current revision: saving again, deliberately, keeps Alice's words.
+    assert 'name="revision" value="1"' in page
+    stale["revision"] = "1"
+    assert alice_client.post(edit_url(client_record.pk), stale).status_code == 302
+    assert texts(SafetyPlan.objects.get(), "coping") == ["Alice's words"]
 
 
 @pytest.mark.parametrize(

@@ -96,8 +96,11 @@ def test_a_recovery_code_works_once(client, alice, settings):
 
 
 def test_there_is_no_self_service_sign_up(client, db):
-    response = client.get(reverse("account_signup"))
-    assert b"Sign up" not in response.content or response.status_code != 200
+    assert b"closed" in client.get(reverse("account_signup")).content.lower()
+    client.post(
+        reverse("account_signup"),
+        {"username": "mallory", "password1": "a-long-enough-password-81", "password2": "a-long-enough-password-81"},
+    )
     assert not get_user_model().objects.exists()
 
 
@@ -173,9 +176,17 @@ def test_the_idle_warning_is_on_every_signed_in_page(alice_client):
     assert "Stay signed in" in page
 
 
-def test_keep_alive_refuses_get_and_needs_sign_in(client, alice_client):
+def test_keep_alive_needs_sign_in(client, db):
+    response = client.post(reverse("session_keep_alive"))
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_keep_alive_refuses_get_and_restarts_the_idle_clock(alice_client):
+    alice_client.get(reverse("plans:client_list"))
     assert alice_client.get(reverse("session_keep_alive")).status_code == 405
+    age_session(alice_client, idle=600)
     assert alice_client.post(reverse("session_keep_alive")).json()["status"] == "ok"
+    assert time.time() - alice_client.session["last_activity"] < 5
 
 
 def test_a_form_posted_after_the_timeout_is_shown_again_after_signing_in(client, alice, client_record, settings):
