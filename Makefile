@@ -61,9 +61,10 @@ demo: migrate
 test: test-setup  ## Run the whole test suite (set DATABASE_URL to run it on PostgreSQL)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
-check: venv  ## Linters, types, migrations
+check: venv  ## Linters, house rules (.ci/house_rules.py), types, migrations
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(PY) .ci/house_rules.py
 	$(TEST_ENV) $(VENV)/bin/mypy
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory deploy-check

@@ -1,10 +1,10 @@
 """Benchmark: printing a typical plan and a wallet card, against a bare WeasyPrint render of the same words.
 
 Run by `make bench` (or directly: `python benchmarks/pdf.py [--rounds 30] [--renders 500]`). No database:
-plans/pdf.py is a pure function of plan data. In one process, interleaved (the order rotates each round):
+printing is a pure function of a PlanDocument. In one process, interleaved (the order rotates each round):
 
-- plan: `pdf.render_plan` of a typical plan (7 steps, 5 entries each, clinician notes off);
-- card: `pdf.layout_card` + `pdf.render_card` of its default wallet card (what a card download does);
+- plan: `printing.plan.render_plan` of a typical plan (7 steps, 5 entries each, clinician notes off);
+- card: `printing.card.layout_card` + `render_card` of its default wallet card (what a card download does);
 - bare: `weasyprint.HTML(...).write_pdf()` of the same words, one paragraph each, no stylesheet
   (sharing the process's font configuration, as the app does).
 
@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -40,51 +41,42 @@ django.setup()
 from django.utils.html import escape
 from weasyprint import HTML
 
-from plans import pdf
-from plans.steps import STEPS
+from plans.content import EntryData, PlanContent
+from plans.steps import STEPS, StepWording
+from printing import engine as printing_engine
+from printing.card import default_card_choice, layout_card, render_card
+from printing.document import CrisisLine, PlanDocument
+from printing.plan import plan_html, render_plan
+from printing.warm import warm_up
 
 
-def typical_document() -> pdf.PlanDocument:
+def typical_document() -> PlanDocument:
     """7 steps with 5 entries each (a step with two sections splits them 3 + 2), as a clinician writes them."""
-    steps = []
+    sections: dict[str, list[EntryData]] = {}
     for step in STEPS:
-        sections = []
         for number, section in enumerate(step.sections):
             count = 5 if len(step.sections) == 1 else (3 if number == 0 else 2)
             entries = []
             for i in range(count):
-                uid = f"{section.key}-{i}"
+                uid = uuid.uuid5(uuid.NAMESPACE_URL, f"{section.key}-{i}")
                 if "name" in section.fields:
-                    entries.append(
-                        pdf.PrintEntry(
-                            uid=uid,
-                            section=section.key,
-                            name=f"Person or place number {i + 1}",
-                            phone=f"(202) 555-01{i:02d}",
-                            note="a friend from work" if "note" in section.fields else "",
-                            address="12 Main Street" if "address" in section.fields else "",
-                        )
+                    entry = EntryData(
+                        uid=uid,
+                        name=f"Person or place number {i + 1}",
+                        phone=f"+120255501{i:02d}" if "phone" in section.fields else "",
+                        note="a friend from work" if "note" in section.fields else "",
+                        address="12 Main Street" if "address" in section.fields else "",
                     )
                 else:
-                    entries.append(
-                        pdf.PrintEntry(
-                            uid=uid,
-                            section=section.key,
-                            text=f"Something written with the client, number {i + 1}, in their own words",
-                            who="My sister" if section.key == "means_safety" else "",
-                            by_when="This weekend" if section.key == "means_safety" else "",
-                        )
+                    entry = EntryData(
+                        uid=uid,
+                        text=f"Something written with the client, number {i + 1}, in their own words",
+                        who="My sister" if section.key == "means_safety" else "",
+                        by_when="This weekend" if section.key == "means_safety" else "",
                     )
-            sections.append(pdf.PrintSection(section.key, str(section.title), tuple(entries)))
-        steps.append(
-            pdf.PrintStep(
-                number=step.number,
-                heading=str(step.heading),
-                sections=tuple(sections),
-                most_important="Seeing my daughter grow up" if step.number == 7 else "",
-            )
-        )
-    return pdf.PlanDocument(
+                entries.append(entry)
+            sections[section.key] = entries
+    return PlanDocument(
         plan_id=1,
         language="en",
         direction="ltr",
@@ -92,12 +84,13 @@ def typical_document() -> pdf.PlanDocument:
         clinician_name="Alice Example",
         plan_date=date(2030, 1, 15),
         revision=4,
-        steps=tuple(steps),
+        content=PlanContent(sections=sections, most_important="Seeing my daughter grow up"),
+        wording={step.number: StepWording(str(step.heading), str(step.prompt), "") for step in STEPS},
         crisis_lines=(
-            pdf.CrisisLine("988 Suicide & Crisis Lifeline", "crisis", "call_text", "988", hours="24/7"),
-            pdf.CrisisLine("Crisis Text Line", "crisis", "text", "741741", text_keyword="HOME", hours="24/7"),
+            CrisisLine("988 Suicide & Crisis Lifeline", "crisis", "call_text", "988", hours="24/7"),
+            CrisisLine("Crisis Text Line", "crisis", "text", "741741", text_keyword="HOME", hours="24/7"),
         ),
-        emergency_numbers=(pdf.CrisisLine("Emergency services", "emergency", "call", "911", hours="24/7"),),
+        emergency_numbers=(CrisisLine("Emergency services", "emergency", "call", "911", hours="24/7"),),
     )
 
 
@@ -135,10 +128,10 @@ class _Words(HTMLParser):
         self.current = []
 
 
-def bare_html(doc: pdf.PlanDocument) -> str:
+def bare_html(doc: PlanDocument) -> str:
     """The same words as the printed plan, as plain paragraphs: no stylesheet, no structure, no tags."""
     words = _Words()
-    words.feed(pdf.plan_html(doc, page_size="letter"))
+    words.feed(plan_html(doc, page_size="letter"))
     words.flush()
     return "<!doctype html><html><body>" + "".join(f"<p>{escape(p)}</p>" for p in words.paragraphs) + "</body></html>"
 
@@ -151,10 +144,10 @@ def rss_mib() -> float:
 def first_render() -> None:
     """In a fresh process: as a web worker starts (warm-up), then one plan PDF."""
     setup = time.monotonic() - START
-    pdf.warm_up()
+    warm_up()
     warmed = time.monotonic() - START
     t0 = time.perf_counter()
-    pdf.render_plan(typical_document(), page_size="letter")
+    render_plan(typical_document(), page_size="letter")
     first = time.perf_counter() - t0
     print(f"{setup:.3f} {warmed:.3f} {first:.3f} {time.monotonic() - START:.3f}")
 
@@ -183,16 +176,16 @@ def main() -> None:
     )
 
     doc = typical_document()
-    chosen = pdf.default_card_choice(doc)
+    chosen = default_card_choice(doc)
     bare_source = bare_html(doc)
-    engine = pdf._get_engine()
-    pdf.warm_up()
+    engine = printing_engine._get_engine()
+    warm_up()
 
     def plan() -> bytes:
-        return pdf.render_plan(doc, page_size="letter")
+        return render_plan(doc, page_size="letter")
 
     def card() -> bytes:
-        return pdf.render_card(pdf.layout_card(doc, chosen=chosen, page_size="letter"))
+        return render_card(layout_card(doc, chosen=chosen, page_size="letter"))
 
     def bare() -> bytes:
         content: bytes = HTML(string=bare_source).write_pdf(font_config=engine.font_config)

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans import actions
-from plans.data import EntryData, PlanChanges
+from plans.content import EntryData, PlanChanges
 from plans.steps import SECTIONS
 
 ROUNDS = 30

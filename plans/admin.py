@@ -168,13 +168,7 @@ class ClientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         # Lock the care team before the audit chain, the order the app's care-team actions use, so a
         # care-team change made here at the same time as one in the app queues instead of deadlocking.
         list(CareTeamMember.objects.select_for_update().filter(client=obj).values_list("pk", flat=True))
-        data = actions.ClientData(
-            name=obj.name,
-            preferred_name=obj.preferred_name,
-            record_number=obj.record_number,
-            preferred_language=obj.preferred_language,
-            date_of_birth=obj.date_of_birth,
-        )
+        data = actions.ClientData.of(obj)
         actions.update_client(client=obj, by=signed_in_user(request), data=data, ip=audit.client_ip(request))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

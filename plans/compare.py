@@ -14,9 +14,6 @@ Labels and headings are `str()`-ed in the active language when the comparison is
 """
 
 import datetime
-import difflib
-import re
-import unicodedata
 import uuid
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -26,12 +23,11 @@ from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .content import PlanContent
-from .data import EntryData, StepNoteData
+from .content import EntryData, PlanContent, StepNoteData
 from .models import LIKELIHOOD_CHOICES
 from .steps import STEPS, Section
+from .worddiff import Segment, diff_words
 
-Op = Literal["equal", "insert", "delete"]
 ChangeKind = Literal["added", "removed", "edited", "moved"]
 
 # Same wording as the form labels, so one translation serves both.
@@ -47,14 +43,6 @@ PLAN_FIELD_LABELS: dict[str, Promise] = {
     "next_review_date": _("Next review"),
 }
 _LIKELIHOOD_LABELS: dict[int, Promise] = dict(LIKELIHOOD_CHOICES)
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A run of text that is the same in both versions, only in the new one, or only in the old one."""
-
-    op: Op
-    text: str
 
 
 @dataclass(frozen=True)
@@ -295,35 +283,23 @@ def _kept_in_order(common: Sequence[tuple[int, int]]) -> set[int]:
     """Old indices of the common entries that keep their relative order.
 
     `common` is (old index, new index) in old order; the new indices are distinct. The answer is a
-    longest increasing subsequence of the new indices, and among those the one keeping the most entries
-    at the same position. O(n log n), with a Fenwick tree over new indices holding the best chain
-    ending at each index as (length, same-position count, position in `common`).
+    longest increasing subsequence of the new indices and, among those, the one keeping the most
+    entries at the same position. A section holds at most 50 entries, so the plain quadratic
+    dynamic programme is more than fast enough.
     """
-    if not common:
-        return set()
-    size = max(new for _old, new in common) + 1
-    tree: list[tuple[int, int, int]] = [(0, 0, -1)] * (size + 1)
-    previous: list[int] = [-1] * len(common)
-
+    # best[k]: (length, entries at the same position) of the best chain ending at common[k].
+    best: list[tuple[int, int]] = []
+    previous: list[int] = []
     for k, (old, new) in enumerate(common):
-        # Best chain over new indices < new.
-        best = (0, 0, -1)
-        position = new
-        while position > 0:
-            if tree[position][:2] > best[:2]:
-                best = tree[position]
-            position -= position & -position
-        previous[k] = best[2]
-        here = (best[0] + 1, best[1] + (1 if old == new else 0), k)
-        position = new + 1
-        while position <= size:
-            if here[:2] > tree[position][:2]:
-                tree[position] = here
-            position += position & -position
-
-    best = max(tree[1:], key=lambda node: node[:2])
+        here, link = (1, int(old == new)), -1
+        for j in range(k):
+            if common[j][1] < new and (best[j][0] + 1, best[j][1] + int(old == new)) > here:
+                here, link = (best[j][0] + 1, best[j][1] + int(old == new)), j
+        best.append(here)
+        previous.append(link)
     kept: set[int] = set()
-    k = best[2]
+    # Among equally good chains, the one that ends earliest in the new order.
+    k = max(range(len(common)), key=lambda index: (best[index], -common[index][1]), default=-1)
     while k != -1:
         kept.add(common[k][0])
         k = previous[k]
@@ -396,143 +372,3 @@ def _likelihood_text(value: int | None) -> str:
 
 def _date_text(value: datetime.date | None) -> str:
     return "" if value is None else formats.date_format(value, "DATE_FORMAT")
-
-
-# Word diff -----------------------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
-# Scripts written without spaces between words: each character is compared on its own.
-_NO_SPACES = re.compile(
-    "["
-    "\u0e00-\u0eff"  # Thai, Lao
-    "\u1000-\u109f"  # Myanmar
-    "\u1780-\u17ff"  # Khmer
-    "\u3040-\u30ff"  # Hiragana, Katakana
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
-    "\U00020000-\U0003ffff"
-    "]"
-)
-# A "word" longer than this is most likely a run of text without spaces; it is compared by character.
-_LONG_TOKEN = 30
-_JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner (Persian, Indic scripts, emoji)
-
-
-def _is_mark(char: str) -> bool:
-    return char in _JOINERS or unicodedata.category(char).startswith("M")
-
-
-def tokenize(text: str) -> list[str]:
-    """Split text into words, runs of whitespace and single punctuation marks, keeping every character.
-
-    Combining marks (Arabic vowel marks, Indic vowel signs, Thai tone marks) stay with their letters,
-    so a diff never separates them. Words in scripts without spaces, and very long runs, are split
-    into characters (each with its marks).
-    """
-    tokens: list[str] = _TOKEN.findall(text)
-    if not text.isascii():
-        tokens = _attach_marks(tokens)
-        if _NO_SPACES.search(text) is None and all(len(token) <= _LONG_TOKEN for token in tokens):
-            return tokens
-    elif all(len(token) <= _LONG_TOKEN for token in tokens):
-        return tokens
-    split: list[str] = []
-    for token in tokens:
-        if len(token) > 1 and _is_word(token) and (len(token) > _LONG_TOKEN or _NO_SPACES.search(token)):
-            split.extend(_characters(token))
-        else:
-            split.append(token)
-    return split
-
-
-def _attach_marks(raw: list[str]) -> list[str]:
-    """Join each combining mark to the token before it, and a word broken by a mark back together."""
-    tokens: list[str] = []
-    glue = False  # the last token is a word that ended at a combining mark: a following word continues it
-    for token in raw:
-        if tokens and len(token) == 1 and _is_mark(token) and not tokens[-1].isspace():
-            tokens[-1] += token
-            glue = _is_word(tokens[-1])
-            continue
-        if glue and _is_word(token):
-            tokens[-1] += token
-        else:
-            tokens.append(token)
-        glue = False
-    return tokens
-
-
-def _is_word(token: str) -> bool:
-    return token[0].isalnum() or token[0] == "_"
-
-
-def _characters(token: str) -> list[str]:
-    """Characters, each with the combining marks that follow it."""
-    characters: list[str] = []
-    for char in token:
-        if characters and _is_mark(char):
-            characters[-1] += char
-        else:
-            characters.append(char)
-    return characters
-
-
-def diff_words(old: str, new: str) -> tuple[Segment, ...]:
-    """Segments that rebuild `old` (equal + delete) and `new` (equal + insert), in reading order.
-
-    Within a run of changes the deleted text comes first, then the inserted text; whitespace alone
-    between two changes is folded into them, so "a b" -> "c d" reads as one deletion and one insertion.
-    """
-    a = tokenize(old)
-    b = tokenize(new)
-    # The common start and end are set aside first: most edits touch a few words in the middle or at the end.
-    start = 0
-    limit = min(len(a), len(b))
-    while start < limit and a[start] == b[start]:
-        start += 1
-    end = 0
-    while end < limit - start and a[-1 - end] == b[-1 - end]:
-        end += 1
-
-    raw: list[tuple[Op, str]] = []
-    if start:
-        raw.append(("equal", "".join(a[:start])))
-    middle_a = a[start : len(a) - end]
-    middle_b = b[start : len(b) - end]
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            raw.append(("equal", "".join(middle_a[i1:i2])))
-        else:
-            if i2 > i1:
-                raw.append(("delete", "".join(middle_a[i1:i2])))
-            if j2 > j1:
-                raw.append(("insert", "".join(middle_b[j1:j2])))
-    if end:
-        raw.append(("equal", "".join(a[len(a) - end :])))
-
-    segments: list[Segment] = []
-    deleted: list[str] = []
-    inserted: list[str] = []
-
-    def flush() -> None:
-        if deleted:
-            segments.append(Segment("delete", "".join(deleted)))
-        if inserted:
-            segments.append(Segment("insert", "".join(inserted)))
-        deleted.clear()
-        inserted.clear()
-
-    for index, (op, text) in enumerate(raw):
-        if op == "equal":
-            between_changes = 0 < index < len(raw) - 1 and text.isspace()
-            if between_changes:
-                deleted.append(text)
-                inserted.append(text)
-                continue
-            flush()
-            segments.append(Segment("equal", text))
-        elif op == "delete":
-            deleted.append(text)
-        else:
-            inserted.append(text)
-    flush()
-    return tuple(segments)

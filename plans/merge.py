@@ -6,14 +6,12 @@ changes to different entries and fields merge; the same entry or field changed o
 text in the merged result until a choice is made.
 """
 
-import datetime
 import json
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from .content import PlanContent, entry_hash, value_hash
-from .data import ENTRY_FIELDS, PLAN_FIELDS, EntryData, PlanChanges, StepNoteData
+from .content import EntryData, PlanChanges, PlanContent, StepNoteData, entry_hash, value_hash
 
 MINE = "mine"
 THEIRS = "theirs"
@@ -81,6 +79,22 @@ def _merge_value(base_hash: str | None, mine: Any, theirs: Any) -> tuple[Any, bo
     return theirs, True
 
 
+def _merge_entry(
+    key: str, entry: EntryData, other: EntryData | None, base_hash: str
+) -> tuple[EntryData | None, Conflict | None]:
+    """One entry of this screen that the base had: (what the merged list keeps, a conflict or None)."""
+    uid = str(entry.uid)
+    changed_here = entry_hash(entry) != base_hash
+    if other is None:  # removed on the other screen
+        if changed_here:  # ...but changed here: kept until the clinician decides
+            return entry, Conflict(f"entry:{key}:{uid}", "entry", section=key, mine=entry, theirs=None)
+        return None, None
+    changed_there = entry_hash(other) != base_hash
+    if changed_here and changed_there and entry_hash(entry) != entry_hash(other):
+        return other, Conflict(f"entry:{key}:{uid}", "entry", section=key, mine=entry, theirs=other)
+    return (other if changed_there else entry), None
+
+
 def _merge_section(
     key: str, mine: list[EntryData], theirs: list[EntryData], base: dict[str, str]
 ) -> tuple[list[EntryData], list[Conflict]]:
@@ -93,33 +107,34 @@ def _merge_section(
         if uid is None or uid not in base:
             merged.append(entry)  # new on this screen
             continue
-        other = theirs_by_uid.get(uid)
-        changed_here = entry_hash(entry) != base[uid]
-        if other is None:
-            if changed_here:
-                conflicts.append(Conflict(f"entry:{key}:{uid}", "entry", section=key, mine=entry, theirs=None))
-                merged.append(entry)  # kept until the clinician decides
-            continue
-        changed_there = entry_hash(other) != base[uid]
-        if changed_here and changed_there and entry_hash(entry) != entry_hash(other):
-            conflicts.append(Conflict(f"entry:{key}:{uid}", "entry", section=key, mine=entry, theirs=other))
-            merged.append(other)
-        elif changed_there:
-            merged.append(other)
-        else:
-            merged.append(entry)
-    # Removed on this screen: gone, unless the other screen changed it meanwhile.
-    for uid, base_hash in base.items():
-        other = theirs_by_uid.get(uid)
-        if uid not in my_uids and other is not None and entry_hash(other) != base_hash:
-            conflicts.append(Conflict(f"entry:{key}:{uid}", "entry", section=key, mine=None, theirs=other))
-            merged.append(other)
+        kept, conflict = _merge_entry(key, entry, theirs_by_uid.get(uid), base[uid])
+        if kept is not None:
+            merged.append(kept)
+        if conflict is not None:
+            conflicts.append(conflict)
+    _removed_here(key, merged, conflicts, theirs_by_uid, my_uids, base)
     # Added on the other screen: kept, near where the other screen put it.
     for index, other in enumerate(theirs):
         uid = str(other.uid)
         if uid not in base and uid not in my_uids:
             merged.insert(min(index, len(merged)), other)
     return merged, conflicts
+
+
+def _removed_here(
+    key: str,
+    merged: list[EntryData],
+    conflicts: list[Conflict],
+    theirs_by_uid: dict[str, EntryData],
+    my_uids: set[str],
+    base: dict[str, str],
+) -> None:
+    """Removed on this screen: gone, unless the other screen changed it meanwhile (then a conflict)."""
+    for uid, base_hash in base.items():
+        other = theirs_by_uid.get(uid)
+        if uid not in my_uids and other is not None and entry_hash(other) != base_hash:
+            conflicts.append(Conflict(f"entry:{key}:{uid}", "entry", section=key, mine=None, theirs=other))
+            merged.append(other)
 
 
 def merge(*, current: PlanContent, base: Base, mine: PlanChanges) -> tuple[PlanChanges, list[Conflict]]:
@@ -147,6 +162,46 @@ def merge(*, current: PlanContent, base: Base, mine: PlanChanges) -> tuple[PlanC
     return merged, conflicts
 
 
+def _both_texts(theirs: str, mine: str) -> str:
+    """Both screens' words, the other screen's first; the same words only once."""
+    return theirs if theirs == mine else f"{theirs}\n{mine}".strip()
+
+
+def _resolve_entry(rows: list[EntryData], conflict: Conflict, choice: str) -> None:
+    uid = conflict.key.rsplit(":", 1)[1]
+    index = next((i for i, e in enumerate(rows) if str(e.uid) == uid), None)
+    chosen = conflict.mine if choice == MINE else conflict.theirs if choice == THEIRS else None
+    if choice in (MINE, THEIRS):
+        if chosen is None:  # the chosen screen had removed it
+            if index is not None:
+                rows.pop(index)
+        elif index is not None:
+            rows[index] = chosen
+        elif choice == MINE:
+            rows.append(chosen)
+    # both: the other screen's text stays, this screen's is added beside it
+    elif conflict.mine is not None and conflict.theirs is not None and index is not None:
+        rows.insert(index + 1, conflict.mine.replace(uid=uuid.uuid4()))
+
+
+def _resolve_field(conflict: Conflict, choice: str) -> Any:
+    if choice == MINE:
+        return conflict.mine
+    if choice == BOTH and isinstance(conflict.mine, str) and isinstance(conflict.theirs, str):
+        return _both_texts(conflict.theirs, conflict.mine)
+    return conflict.theirs
+
+
+def _resolve_note(conflict: Conflict, choice: str) -> StepNoteData:
+    mine: StepNoteData = conflict.mine
+    theirs: StepNoteData = conflict.theirs
+    if choice == MINE:
+        return mine
+    if choice == BOTH:
+        return StepNoteData(mine.likelihood or theirs.likelihood, _both_texts(theirs.barriers, mine.barriers))
+    return theirs
+
+
 def resolve(merged: PlanChanges, conflicts: list[Conflict], choices: dict[str, str]) -> PlanChanges:
     """Apply the clinician's choice for each conflict (default: keep both texts where possible)."""
     result = PlanChanges(
@@ -157,79 +212,9 @@ def resolve(merged: PlanChanges, conflicts: list[Conflict], choices: dict[str, s
     for conflict in conflicts:
         choice = choices.get(conflict.key, BOTH)
         if conflict.kind == "entry":
-            rows = result.sections[conflict.section]
-            uid = conflict.key.rsplit(":", 1)[1]
-            index = next((i for i, e in enumerate(rows) if str(e.uid) == uid), len(rows))
-            present = index < len(rows)
-            if choice == MINE:
-                if conflict.mine is None:
-                    if present:
-                        rows.pop(index)
-                elif present:
-                    rows[index] = conflict.mine
-                else:
-                    rows.append(conflict.mine)
-            elif choice == THEIRS:
-                if conflict.theirs is None:
-                    if present:
-                        rows.pop(index)
-                elif present:
-                    rows[index] = conflict.theirs
-            else:  # both: the other screen's text stays, this screen's is added beside it
-                if conflict.mine is not None and conflict.theirs is not None and present:
-                    rows.insert(index + 1, replace(conflict.mine, uid=uuid.uuid4()))
+            _resolve_entry(result.sections[conflict.section], conflict, choice)
         elif conflict.kind == "field":
-            if choice == MINE:
-                result.plan_fields[conflict.name] = conflict.mine
-            elif choice == BOTH and isinstance(conflict.mine, str) and isinstance(conflict.theirs, str):
-                result.plan_fields[conflict.name] = f"{conflict.theirs}\n{conflict.mine}".strip()
-            else:
-                result.plan_fields[conflict.name] = conflict.theirs
+            result.plan_fields[conflict.name] = _resolve_field(conflict, choice)
         elif conflict.kind == "note":
-            step = int(conflict.name)
-            if choice == MINE:
-                result.step_notes[step] = conflict.mine
-            elif choice == BOTH:
-                result.step_notes[step] = StepNoteData(
-                    conflict.mine.likelihood or conflict.theirs.likelihood,
-                    f"{conflict.theirs.barriers}\n{conflict.mine.barriers}".strip(),
-                )
-            else:
-                result.step_notes[step] = conflict.theirs
+            result.step_notes[int(conflict.name)] = _resolve_note(conflict, choice)
     return result
-
-
-def changes_to_json(changes: PlanChanges) -> dict[str, Any]:
-    return {
-        "sections": {
-            key: [{"uid": str(e.uid) if e.uid else None, **{n: getattr(e, n) for n in ENTRY_FIELDS}} for e in entries]
-            for key, entries in changes.sections.items()
-        },
-        "plan_fields": {
-            name: value.isoformat() if isinstance(value, datetime.date) else value
-            for name, value in changes.plan_fields.items()
-        },
-        "step_notes": {str(step): [n.likelihood, n.barriers] for step, n in changes.step_notes.items()},
-    }
-
-
-def changes_from_json(data: dict[str, Any]) -> PlanChanges:
-    fields = {}
-    for name, value in data.get("plan_fields", {}).items():
-        if name not in PLAN_FIELDS:
-            continue
-        fields[name] = datetime.date.fromisoformat(value) if name == "next_review_date" and value else value
-    return PlanChanges(
-        sections={
-            key: [
-                EntryData(
-                    uid=uuid.UUID(row["uid"]) if row.get("uid") else None,
-                    **{n: row.get(n, "") for n in ENTRY_FIELDS},
-                )
-                for row in rows
-            ]
-            for key, rows in data.get("sections", {}).items()
-        },
-        plan_fields=fields,
-        step_notes={int(step): StepNoteData(v[0], v[1]) for step, v in data.get("step_notes", {}).items()},
-    )

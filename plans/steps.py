@@ -8,11 +8,36 @@ The order is clinical: from what the person can do alone, to other people, to pr
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-# Entry fields a section can use. The database has one column for each.
+# --- Entry fields -----------------------------------------------------------------------------------
+# Every field an entry can have is defined once, here. To add one: define it below (and add it to the
+# `fields` and `labels` of the sections that use it), add the column to `plans.models.Entry`, and make a
+# migration. Forms, saving, versions, merging, comparing, exporting, the plan page and printing all
+# follow this list; `tests/test_content.py` checks that the model and this list agree.
+
+ShownAs = Literal["words", "aside", "place", "phone", "labelled"]
+
+
+@dataclass(frozen=True)
+class EntryField:
+    """One field of an entry: how it is typed and how it reads in an entry on the plan.
+
+    `shown_as` places it in the line that shows an entry: "words" (as typed, first), "aside" (in
+    brackets), "place" (after a dash), "phone" (a number to dial) and "labelled" (after our own short
+    label, `label_in_entry`, such as "who:"). A "phone" field may carry a label too ("after hours:").
+    """
+
+    key: str
+    input: Literal["text", "line", "phone"]  # several lines, one line, or a phone number
+    max_length: int
+    shown_as: ShownAs
+    label_in_entry: Promise | None = None
+
+
 TEXT = "text"
 NAME = "name"
 PHONE = "phone"
@@ -21,6 +46,24 @@ NOTE = "note"
 ADDRESS = "address"
 WHO = "who"
 BY_WHEN = "by_when"
+
+# In this order in fingerprints and snapshots; entries read in the order of `SHOWN_AS_ORDER`.
+ENTRY_FIELD_DEFINITIONS: tuple[EntryField, ...] = (
+    EntryField(TEXT, "text", 500, "words"),
+    EntryField(NAME, "line", 120, "words"),
+    EntryField(PHONE, "phone", 40, "phone"),
+    EntryField(PHONE_AFTER_HOURS, "phone", 40, "phone", _("after hours:")),
+    EntryField(NOTE, "line", 200, "aside"),
+    EntryField(ADDRESS, "line", 300, "place"),
+    EntryField(WHO, "line", 200, "labelled", _("who:")),
+    EntryField(BY_WHEN, "line", 100, "labelled", _("by:")),
+)
+ENTRY_FIELDS: tuple[str, ...] = tuple(field.key for field in ENTRY_FIELD_DEFINITIONS)
+ENTRY_FIELDS_BY_KEY: dict[str, EntryField] = {field.key: field for field in ENTRY_FIELD_DEFINITIONS}
+SHOWN_AS_ORDER: tuple[ShownAs, ...] = ("words", "aside", "place", "phone", "labelled")
+ENTRY_FIELDS_AS_SHOWN: tuple[EntryField, ...] = tuple(
+    sorted(ENTRY_FIELD_DEFINITIONS, key=lambda field: SHOWN_AS_ORDER.index(field.shown_as))
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +80,15 @@ class Section:
     entry_label: Promise
     # Fields that must be filled for an entry to make sense once anything in it is typed.
     required: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StepWording:
+    """A step's heading and prompts in one language: ours, or an organisation's own (plans.texts)."""
+
+    heading: str
+    prompt: str
+    together_prompt: str
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,7 @@
 """Step headings and prompts: our own wording, unless an organisation has set its own in the admin."""
 
-from dataclasses import dataclass
-
 from .models import StepText
-from .steps import STEPS
-
-
-@dataclass(frozen=True)
-class StepWording:
-    heading: str
-    prompt: str
-    together_prompt: str
+from .steps import STEPS, StepWording
 
 
 def step_texts(language: str) -> dict[int, StepWording]:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # allauth's security-key list page loads it
+    "accounts",  # before allauth: its templates override allauth's
     "crispy_forms",
     "crispy_bootstrap5",
     "allauth",
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "plans",
+    "printing",
 ]
 
 MIDDLEWARE = [
@@ -107,9 +109,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "plans.middleware.SessionTimeoutMiddleware",
-    "plans.middleware.RequireMFAMiddleware",
-    "plans.middleware.SecurityHeadersMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.RequireMFAMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
     # Last: turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -126,7 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "plans.context_processors.session_timeouts",
+                "accounts.context_processors.session_timeouts",
             ],
         },
     },
@@ -164,9 +166,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-ACCOUNT_ADAPTER = "plans.auth.AccountAdapter"
-MFA_ADAPTER = "plans.auth.MFAAdapter"
-ACCOUNT_FORMS = {"login": "plans.auth.LoginForm"}
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+ACCOUNT_FORMS = {"login": "accounts.adapters.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -190,7 +192,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("SAFETYPLAN_LOGIN_COOLOFF
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
-AXES_USERNAME_CALLABLE = "plans.auth.axes_username"
+AXES_USERNAME_CALLABLE = "accounts.adapters.axes_username"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("DJANGO_BEHIND_PROXY", False) else ["REMOTE_ADDR"]
@@ -290,7 +292,7 @@ CRISIS_COUNTRY = env_str("SAFETYPLAN_CRISIS_COUNTRY", PHONE_DEFAULT_REGION).uppe
 # Days before a review is due that the client list starts saying "due soon".
 REVIEW_DUE_SOON_DAYS = env_int("SAFETYPLAN_REVIEW_DUE_SOON_DAYS", 7)
 
-# --- Printing (plans/pdf.py) ----------------------------------------------------------------------
+# --- Printing (the printing app) ----------------------------------------------------------------------
 # The organisation's paper size for printed plans and wallet cards; each download can choose the other.
 PRINT_PAGE_SIZE = env_str("SAFETYPLAN_PAGE_SIZE", "letter").lower()
 if PRINT_PAGE_SIZE not in {"letter", "a4"}:

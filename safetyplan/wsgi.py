@@ -15,12 +15,12 @@ def _warm_up_printing() -> None:
 
     if not settings.PRINT_WARM_UP:
         return
-    from plans.pdf import warm_up
+    from printing.warm import warm_up
 
     try:
         warm_up()
     except Exception:  # printing reports its own problems when used; the site must still start
-        logging.getLogger("plans.pdf").warning("print warm-up failed", exc_info=True)
+        logging.getLogger("printing").warning("print warm-up failed", exc_info=True)
 
 
 _warm_up_printing()

@@ -1,24 +1,21 @@
 """Personas: alice owns the client (lead), bob is on the care team, charlie is a clinician outside it."""
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from plans import actions
+from plans.content import PlanContent
+from plans.merge import Base
 from plans.models import CareTeamMember, Client
 
-PASSWORD = "correct-horse-battery-staple-42"
+from .factories import make_user
+from .urlwalk import SECRET_ENTRY, World
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hashing strength is not under test here; a fast hasher keeps the suite quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def make_user(username: str, **extra: object):
-    return get_user_model().objects.create_user(
-        username=username, password=PASSWORD, first_name=username.title(), **extra
-    )
 
 
 @pytest.fixture
@@ -86,3 +83,35 @@ def _flushable_versions(request):
         finally:
             for guard in db_guards.ALL_GUARDS:
                 db_guards.create_guard(connection, guard)
+
+
+@pytest.fixture
+def world(alice, bob, charlie, client_record, settings) -> World:
+    """A client (alice lead, bob member) with a saved plan, version 1, and a conflict waiting for a choice."""
+    settings.MFA_REQUIRED = False  # signing in with a second factor is tested on its own
+    changes = actions.PlanChanges(
+        sections={"coping": [actions.EntryData(text=SECRET_ENTRY)], "reasons": [actions.EntryData(text="My dog")]},
+        plan_fields={"most_important": "Seeing my daughter grow up"},
+    )
+    plan = actions.save_plan(client=client_record, by=alice, changes=changes, expected_revision=0).plan
+    actions.save_version(
+        client=client_record, by=alice, review_date=timezone.localdate(), note="First review", next_review_date=None
+    )
+    plan.refresh_from_db()
+    stale_revision = plan.revision
+    base = Base.parse(PlanContent.from_plan(plan).base_json(stale_revision))
+    walk_entry = plan.entries.get(section="coping")
+    theirs = actions.PlanChanges(sections={"coping": [actions.EntryData(uid=walk_entry.uid, text="Walk with Sam")]})
+    actions.save_plan(client=client_record, by=bob, changes=theirs, expected_revision=stale_revision)
+    mine = actions.PlanChanges(sections={"coping": [actions.EntryData(uid=walk_entry.uid, text="Walk alone")]})
+    result = actions.save_plan(
+        client=client_record, by=alice, changes=mine, expected_revision=stale_revision, base=base
+    )
+    assert result.outcome is actions.SaveOutcome.CONFLICT and result.conflict is not None
+    superuser = make_user("root", is_staff=True, is_superuser=True)
+    return World(
+        client=client_record,
+        plan=plan,
+        conflict=result.conflict,
+        users={"outsider": charlie, "member": bob, "lead": alice, "superuser": superuser},
+    )

@@ -1,4 +1,4 @@
-"""Build editor POST data the way the browser sends it."""
+"""Build editor POST data the way the browser sends it; Debian's Chromium for the browser tests."""
 
 from typing import Any
 
@@ -88,3 +88,16 @@ def form_data_from_page(http: HttpClient, url: str) -> dict[str, Any]:
 
 def edit_url(pk: int) -> str:
     return reverse("plans:plan_edit", args=[pk])
+
+
+# Debian's Chromium (never a browser download), without the background traffic the closed network refuses.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]

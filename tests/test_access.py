@@ -73,7 +73,7 @@ def test_an_inactive_clinician_sees_nothing(bob, client_record):
 
 
 def test_sign_in_works_with_a_password(client, alice):
-    from .conftest import PASSWORD
+    from .factories import PASSWORD
 
     response = client.post(reverse("account_login"), {"login": "alice", "password": PASSWORD})
     assert response.status_code == 302

@@ -12,14 +12,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from plans import actions, audit, db_guards, printing
+from plans import actions, audit, db_guards
 from plans.content import PlanContent
 from plans.merge import Base
 from plans.models import AuditChainHead, AuditEvent, AuditEventIsImmutableError, Client, PlanVersion, SafetyPlan
 
-from .conftest import make_user
+from .factories import make_user, save
 from .helpers import edit_url, editor_data
-from .test_editor import save
 
 # Typed into the plan, the client's details and a version note: it must reach no audit column.
 PHRASE = "Purple giraffe umbrella 7719"
@@ -191,7 +190,7 @@ def test_a_save_that_saves_nothing_writes_no_event(alice, bob, client_record, re
 def test_choosing_what_goes_on_the_wallet_card_writes_one_event(alice, client_record, reviewed):
     since = last_id()
     entry = reviewed.entries.get(section="coping")
-    printing.save_card_choice(plan=reviewed, by=alice, uids=[str(entry.uid)], ip=IP)
+    actions.save_card_choice(plan=reviewed, by=alice, uids=[str(entry.uid)], ip=IP)
     assert [(e.action, e.client_id, e.actor_id, e.target, e.ip) for e in events_since(since)] == [
         (Action.PLAN_EDITED, client_record.pk, alice.pk, f"plan:{reviewed.pk} card", IP)
     ]
@@ -478,17 +477,17 @@ def test_nobody_adds_changes_or_deletes_events_in_the_admin(client, admin_user, 
 def test_printing_and_print_pages_are_audited(alice_client, alice, client_record):
     from plans.models import AuditEvent
 
-    from .test_editor import save
+    from .factories import save
 
     plan = save(client_record, alice, warning_signs=[{"text": "Pacing at night"}])
     before = AuditEvent.objects.count()
     for name, action, what in [
-        ("plans:print_plan", "plan_viewed", "print-options"),
-        ("plans:plan_preview", "plan_viewed", "print-preview"),
-        ("plans:plan_pdf", "printed", "plan-pdf"),
-        ("plans:print_card", "plan_viewed", "card-chooser"),
-        ("plans:card_preview", "plan_viewed", "card-preview"),
-        ("plans:card_pdf", "printed", "card-pdf"),
+        ("printing:print_plan", "plan_viewed", "print-options"),
+        ("printing:plan_preview", "plan_viewed", "print-preview"),
+        ("printing:plan_pdf", "printed", "plan-pdf"),
+        ("printing:print_card", "plan_viewed", "card-chooser"),
+        ("printing:card_preview", "plan_viewed", "card-preview"),
+        ("printing:card_pdf", "printed", "card-pdf"),
     ]:
         response = alice_client.get(reverse(name, args=[client_record.pk]))
         assert response.status_code == 200, name

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from plans.models import PlanDraft, SafetyPlan
 
+from .factories import save, texts
 from .helpers import edit_url, form_data_from_page
-from .test_editor import save, texts
 
 
 def autosave_url(pk, step=None):

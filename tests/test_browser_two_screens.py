@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from plans import actions
 from plans.models import CareTeamMember, SafetyPlan
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS
+from .helpers import CHROMIUM, CHROMIUM_ARGS
 
 # serialized_rollback: the flush after a live-server test would otherwise wipe the seeded crisis lines.
 # Chromium runs only while the test body does (fixture `chromium`), never while the ORM is used.

@@ -1,18 +1,23 @@
 """The wallet card: panels, marks, type size, the clinician's choice, and nothing dropped silently."""
 
+import dataclasses
 import random
 import re
+import uuid
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from plans import pdf
+from plans.content import EntryData, PlanContent
 from plans.models import CardSelection, Entry
 from plans.steps import SECTIONS
-from tests.test_print_support import MM, all_text, font_sizes_pt, make_plan, operations, page_size_mm, reader
+from printing import card, document
 
-PANEL_W, PANEL_H = pdf.CARD_PANEL_MM
+from .factories import make_plan
+from .pdfs import MM, all_text, font_sizes_pt, operations, page_size_mm, reader
+
+PANEL_W, PANEL_H = card.CARD_PANEL_MM
 
 
 @pytest.fixture
@@ -21,7 +26,7 @@ def plan(client_record):
 
 
 def url(name: str, client_record) -> str:
-    return reverse(f"plans:{name}", args=[client_record.pk])
+    return reverse(f"printing:{name}", args=[client_record.pk])
 
 
 def card_pdf(http, client_record, query: str = "") -> bytes:
@@ -186,7 +191,7 @@ def test_the_card_pdf_is_tagged_with_title_language_and_no_client_name(alice_cli
 
 def test_no_text_on_the_card_is_smaller_than_6_5_points(alice_client, plan, client_record):
     choose(alice_client, client_record, uids(plan, *[s.key for s in SECTIONS])[:6])
-    assert min(font_sizes_pt(card_pdf(alice_client, client_record))) >= pdf.CARD_MIN_FONT_PT
+    assert min(font_sizes_pt(card_pdf(alice_client, client_record))) >= card.CARD_MIN_FONT_PT
 
 
 # --- What goes on the card ------------------------------------------------------------------------
@@ -267,7 +272,8 @@ def _label(plan, uid: str) -> str:
     if uid == "most-important":
         return " ".join(plan.most_important.split())
     entry = plan.entries.get(uid=uid)
-    return pdf.PrintEntry(uid=uid, section=entry.section, text=entry.text, name=entry.name).label.replace("'", "&#x27;")
+    item = card.CardItem(key=uid, section=entry.section, entry=EntryData(text=entry.text, name=entry.name))
+    return item.label.replace("'", "&#x27;")
 
 
 def test_an_entry_too_long_for_any_panel_is_named(alice_client, client_record):
@@ -340,7 +346,7 @@ def test_saving_a_choice_makes_a_fixed_number_of_queries(alice_client, plan, cli
 # --- Measuring matches printing --------------------------------------------------------------------
 
 
-def _random_document(seed: int) -> pdf.PlanDocument:
+def _random_document(seed: int) -> document.PlanDocument:
     rng = random.Random(seed)
     words = [
         "call",
@@ -359,35 +365,33 @@ def _random_document(seed: int) -> pdf.PlanDocument:
         "bus",
         "park",
     ]
-    entries = []
+    sections: dict[str, list[EntryData]] = {}
     for section in ("warning_signs", "coping", "help_people", "professionals", "reasons"):
         for i in range(rng.randint(1, 6)):
             text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+            uid = uuid.uuid5(uuid.NAMESPACE_URL, f"{seed}:{section}:{i}")
             if section in ("help_people", "professionals"):
-                entries.append(
-                    pdf.PrintEntry(uid=f"{section}{i}", section=section, name=text[:60], phone="(202) 555-0101")
-                )
+                entry = EntryData(uid=uid, name=text[:60], phone="+12025550101")
             else:
-                entries.append(pdf.PrintEntry(uid=f"{section}{i}", section=section, text=text))
-    doc = pdf.sample_document()
-    step = pdf.PrintStep(
-        number=1, heading="h", sections=(pdf.PrintSection("all", "all", tuple(entries)),), most_important="My kids"
-    )
-    return pdf.PlanDocument(**{**doc.__dict__, "steps": (step,), "plan_date": date(2030, 1, 1)})
+                entry = EntryData(uid=uid, text=text)
+            sections.setdefault(section, []).append(entry)
+    doc = document.sample_document()
+    content = PlanContent(sections=sections, most_important="My kids")
+    return dataclasses.replace(doc, content=content, plan_date=date(2030, 1, 1))
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_every_placed_entry_prints_inside_its_panel_and_every_other_is_named(seed):
     doc = _random_document(seed)
-    candidates = {e.uid for group in pdf.card_candidates(doc) for e in group.entries}
-    layout = pdf.layout_card(doc, chosen=candidates, page_size="letter")
-    placed = {e.uid for e in layout.placed()}
-    assert placed | {e.uid for e in layout.not_fitting} == candidates
-    assert not placed & {e.uid for e in layout.not_fitting}
-    fitting = pdf.layout_card(doc, chosen=placed, page_size="letter")
+    candidates = {item.key for group in card.card_candidates(doc) for item in group.items}
+    layout = card.layout_card(doc, chosen=candidates, page_size="letter")
+    placed = {item.key for item in layout.placed()}
+    assert placed | {item.key for item in layout.not_fitting} == candidates
+    assert not placed & {item.key for item in layout.not_fitting}
+    fitting = card.layout_card(doc, chosen=placed, page_size="letter")
     assert fitting.fits
     # render_card checks every block against its panel in WeasyPrint's own layout, and raises if one spills.
-    assert pdf.render_card(fitting).startswith(b"%PDF")
+    assert card.render_card(fitting).startswith(b"%PDF")
     if not layout.fits:
-        with pytest.raises(pdf.CardDoesNotFit):
-            pdf.render_card(layout)
+        with pytest.raises(card.CardDoesNotFit):
+            card.render_card(layout)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from plans import actions
 from plans.models import AuditEvent, CareTeamMember, Client
 
-from .conftest import make_user
+from .factories import make_user
 
 Lead = CareTeamMember.Role.LEAD
 Member = CareTeamMember.Role.MEMBER

@@ -104,7 +104,7 @@ def test_the_list_paginates(alice_client, alice):
 
 
 def test_the_list_shows_plan_status(alice_client, alice, client_record):
-    from .test_editor import save
+    from .factories import save
 
     actions.create_client(by=alice, data=actions.ClientData(name="No Plan Person"))
     save(client_record, alice, warning_signs=[{"text": "Can't sleep"}], next_review=timezone.localdate())
@@ -116,7 +116,7 @@ def test_the_list_shows_plan_status(alice_client, alice, client_record):
 
 
 def test_the_list_runs_the_same_queries_for_few_and_many_clients(alice_client, alice, django_assert_num_queries):
-    from .test_editor import save
+    from .factories import save
 
     def make(n):
         for i in range(n):

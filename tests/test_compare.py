@@ -7,9 +7,9 @@ import uuid
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from plans.compare import PlanComparison, Segment, compare_plans, diff_words, tokenize
-from plans.content import PlanContent
-from plans.data import EntryData, StepNoteData
+from plans.compare import PlanComparison, compare_plans
+from plans.worddiff import Segment, diff_words, tokenize
+from plans.content import EntryData, PlanContent, StepNoteData
 
 
 def uid(n: int) -> uuid.UUID:

@@ -5,24 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from plans import actions
 from plans.models import Entry, SafetyPlan, StepNote
 
+from .factories import save, texts
 from .helpers import edit_url, editor_data, form_data_from_page
-
-
-def save(client, by, *, next_review=None, most_important="", **sections):
-    """Save entries straight through the action (test set-up)."""
-    plan = SafetyPlan.objects.filter(client=client).first()
-    changes = actions.PlanChanges(
-        sections={key: [actions.EntryData(**row) for row in rows] for key, rows in sections.items()},
-        plan_fields={"next_review_date": next_review, "most_important": most_important},
-    )
-    return actions.save_plan(client=client, by=by, changes=changes, expected_revision=plan.revision if plan else 0).plan
-
-
-def texts(plan, section):
-    return list(plan.entries.filter(section=section).order_by("position").values_list("text", flat=True))
 
 
 def test_it_saves_every_step(alice_client, client_record):

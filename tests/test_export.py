@@ -11,8 +11,7 @@ from django.utils import timezone
 from plans import actions, audit
 from plans.models import AuditEvent, Client, PlanVersion
 
-from .conftest import make_user
-from .test_editor import save
+from .factories import make_user, save
 
 PHRASE = "Purple giraffe umbrella 7719"
 Action = AuditEvent.Action

@@ -39,14 +39,14 @@ from pypdf import PdfReader
 
 from plans import actions
 from plans.content import PlanContent
-from plans.forms import MAX_ENTRIES_PER_SECTION, PlanEditorForm
+from plans.forms.editor import MAX_ENTRIES_PER_SECTION, PlanEditorForm
 from plans.merge import Base
 from plans.models import CardSelection, Client, Entry, PendingConflict, PlanVersion, SafetyPlan, StepNote
 from plans.steps import PHONE, PHONE_AFTER_HOURS, SECTIONS, SECTIONS_BY_KEY, STEPS, STEPS_BY_NUMBER
 
-from .conftest import make_user
+from .factories import make_user
 from .helpers import edit_url, form_data_from_page
-from .test_url_walk import ROUTES, World
+from .urlwalk import ROUTES, World
 
 XSS_PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)"]
 RAW_MARKUP = ["<script>alert(1)", "<img src=x onerror", "onerror=alert(1)>"]
@@ -672,7 +672,9 @@ TICK = st.one_of(st.sampled_from(["1", "on", "true", "0", "false", "", "yes"]), 
 
 @HOSTILE
 @given(
-    view=st.sampled_from(["plans:print_plan", "plans:plan_preview", "plans:card_preview", "plans:print_card"]),
+    view=st.sampled_from(
+        ["printing:print_plan", "printing:plan_preview", "printing:card_preview", "printing:print_card"]
+    ),
     size=st.one_of(st.none(), PAPER),
     notes=st.one_of(st.none(), TICK),
     choose=st.one_of(st.none(), TICK),
@@ -988,10 +990,10 @@ def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
         "compare": reverse("plans:compare", args=[pk]),
         "compare with the working plan": reverse("plans:compare", args=[pk]) + "?from=1&to=draft",
         "conflict": conflict_url,
-        "print": reverse("plans:print_plan", args=[pk]),
-        "print preview": reverse("plans:plan_preview", args=[pk]),
-        "card": reverse("plans:print_card", args=[pk]),
-        "card preview": reverse("plans:card_preview", args=[pk]),
+        "print": reverse("printing:print_plan", args=[pk]),
+        "print preview": reverse("printing:plan_preview", args=[pk]),
+        "card": reverse("printing:print_card", args=[pk]),
+        "card preview": reverse("printing:card_preview", args=[pk]),
         **{f"together step {s.number}": reverse("plans:plan_together", args=[pk, s.number]) for s in STEPS},
     }
     if any(route.name == "plans:care_team" for route in ROUTES):
@@ -1020,7 +1022,7 @@ def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
     assert shown in admin.get(reverse("admin:plans_client_change", args=[pk])).content.decode()
 
     # The PDF: the characters are there, as text; no link or script comes from them.
-    response = http.get(reverse("plans:plan_pdf", args=[pk]), {"notes": "1"})
+    response = http.get(reverse("printing:plan_pdf", args=[pk]), {"notes": "1"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)

@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from plans.models import PendingConflict, SafetyPlan
 
+from .factories import save, texts
 from .helpers import edit_url, form_data_from_page
-from .test_editor import save, texts
 
 
 def test_changes_to_different_entries_merge(alice_client, alice, bob, client_record):

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from plans import actions
 
-from .test_editor import save
+from .factories import save
 
 
 def detail(http, pk):

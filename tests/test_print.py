@@ -9,10 +9,13 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from plans import fonts, pdf
 from plans.models import CardSelection, CrisisResource, Entry
 from plans.steps import SECTIONS, STEPS
-from tests.test_print_support import all_text, entry_text, font_sizes_pt, make_plan, page_size_mm, page_texts, reader
+from printing import engine, fonts
+from printing import fetcher as fetching
+
+from .factories import entry_text, make_plan
+from .pdfs import all_text, font_sizes_pt, page_size_mm, page_texts, reader
 
 PRINT_URLS = ["print_plan", "plan_preview", "plan_pdf", "print_card", "card_preview", "card_pdf"]
 
@@ -23,7 +26,7 @@ def plan(client_record):
 
 
 def url(name: str, client_record, **query: str) -> str:
-    base = reverse(f"plans:{name}", args=[client_record.pk])
+    base = reverse(f"printing:{name}", args=[client_record.pk])
     return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
@@ -349,8 +352,8 @@ def test_hostile_entries_print_as_text_and_fetch_nothing(alice_client, client_re
 
 def test_the_fetcher_serves_static_files_and_refuses_everything_else(listener):
     port = listener.getsockname()[1]
-    fetcher = pdf.StaticOnlyFetcher()
-    css = fetcher(f"{pdf.STATIC_ORIGIN}/static/css/print.css")
+    fetcher = fetching.StaticOnlyFetcher()
+    css = fetcher(f"{fetching.STATIC_ORIGIN}/static/css/print.css")
     assert b"@page" in css.read()
     tiny_png = (
         "data:image/png;base64,"
@@ -362,15 +365,15 @@ def test_the_fetcher_serves_static_files_and_refuses_everything_else(listener):
         f"http://127.0.0.1:{port}/x.css",
         f"https://127.0.0.1:{port}/x.css",
         "ftp://example.org/x",
-        f"{pdf.STATIC_ORIGIN}/static/../safetyplan/settings.py",
-        f"{pdf.STATIC_ORIGIN}/static/%2e%2e/safetyplan/settings.py",
-        f"{pdf.STATIC_ORIGIN}/static/css/../../manage.py",
-        f"{pdf.STATIC_ORIGIN}/other/css/print.css",
+        f"{fetching.STATIC_ORIGIN}/static/../safetyplan/settings.py",
+        f"{fetching.STATIC_ORIGIN}/static/%2e%2e/safetyplan/settings.py",
+        f"{fetching.STATIC_ORIGIN}/static/css/../../manage.py",
+        f"{fetching.STATIC_ORIGIN}/other/css/print.css",
         "data:text/html,<script>alert(1)</script>",
         "data:image/png;base64," + "A" * 40_000,
     ]
     for address in refused:
-        with pytest.raises(pdf.FetchRefused):
+        with pytest.raises(fetching.FetchRefused):
             fetcher(address)
     assert fetcher.refused == len(refused)
     assert _connections(listener) == 0
@@ -382,11 +385,11 @@ def test_markup_that_did_reach_weasyprint_still_fetches_nothing(listener, settin
     source = f"""<html><head><title>t</title><link rel=stylesheet href="http://127.0.0.1:{port}/a.css">
         <style>@import url(http://127.0.0.1:{port}/b.css); body {{ background: url(file:///etc/passwd) }}</style></head>
         <body><img src="http://127.0.0.1:{port}/c.png"><img src="file:///etc/hostname"><p>hello</p></body></html>"""
-    engine = pdf._get_engine()
-    before = engine.fetcher.refused
-    document = pdf._html(source).render(font_config=engine.font_config)
+    printer = engine._get_engine()
+    before = printer.fetcher.refused
+    document = engine.render(source, "plan", "letter")
     assert document.write_pdf().startswith(b"%PDF")
-    assert engine.fetcher.refused - before >= 4
+    assert printer.fetcher.refused - before >= 4
     assert _connections(listener) == 0
 
 

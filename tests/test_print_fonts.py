@@ -8,14 +8,17 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from plans import checks, fonts, pdf
-from tests.test_print_support import MM, embedded_fonts, make_plan, reader
+from printing import card, checks, document, engine, fonts
+from printing import plan as printed_plan
+
+from .factories import make_plan
+from .pdfs import MM, embedded_fonts, reader
 
 STYLESHEET = Path(settings.BASE_DIR, "static", "css", "print-fonts.css").read_text()
 
 
 def plan_pdf(http, client_record) -> bytes:
-    response = http.get(reverse("plans:plan_pdf", args=[client_record.pk]))
+    response = http.get(reverse("printing:plan_pdf", args=[client_record.pk]))
     assert response.status_code == 200, response.get("Location")
     return response.content
 
@@ -111,17 +114,31 @@ def test_the_check_framework_warns_about_a_script_without_fonts(monkeypatch):
     assert "Hebrew" in messages[0].msg and "fonts-noto-core" in messages[0].hint
 
 
-def test_the_check_framework_warns_when_fontconfig_is_missing(monkeypatch):
+def test_the_check_framework_warns_when_no_fonts_can_be_read(monkeypatch):
     def unavailable():
-        raise fonts.FontconfigUnavailable("libfontconfig.so.1: cannot open shared object file")
+        raise fonts.FontsUnavailable("no font could be read in /usr/share/fonts (0 unreadable)")
 
     monkeypatch.setattr(fonts, "missing_scripts", unavailable)
-    assert [m.id for m in checks.check_print_fonts()] == ["plans.W002"]
+    messages = checks.check_print_fonts()
+    assert [m.id for m in messages] == ["plans.W002"]
+    assert "No fonts could be read" in messages[0].msg and "/usr/share/fonts" in messages[0].hint
 
 
 def test_a_box_is_never_printed_and_the_character_never_logged(caplog):
-    doc = pdf.sample_document(samples=["A dog \u0378 here"])
-    with caplog.at_level(logging.DEBUG), pytest.raises(pdf.MissingGlyphs):
-        pdf.render_plan(doc, page_size="letter")
+    doc = document.sample_document(samples=["A dog \u0378 here"])
+    with caplog.at_level(logging.DEBUG), pytest.raises(engine.MissingGlyphs):
+        printed_plan.render_plan(doc, page_size="letter")
     assert "\u0378" not in caplog.text
     assert fonts.uncovered_characters(["A dog \u0378 here"]) == ["\u0378"]
+
+
+def test_a_card_with_a_box_is_never_printed_and_the_character_never_logged(caplog):
+    doc = document.sample_document(samples=["A dog \u0378 here"])
+    candidates = [item for group in card.card_candidates(doc) for item in group.items]
+    chosen = {next(item.key for item in candidates if "\u0378" in item.entry.text)}
+    with caplog.at_level(logging.DEBUG):
+        layout = card.layout_card(doc, chosen=chosen, page_size="letter")
+        assert layout.fits
+        with pytest.raises(engine.MissingGlyphs):
+            card.render_card(layout)
+    assert "\u0378" not in caplog.text

@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from .conftest import PASSWORD
+from .factories import PASSWORD
 from .helpers import edit_url, form_data_from_page
 
 LOGIN = "/accounts/login/"

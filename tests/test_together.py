@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from plans.models import SafetyPlan, StepNote
 
+from .factories import save, texts
 from .helpers import form_data_from_page
-from .test_editor import save, texts
 
 
 def together_url(pk, step):

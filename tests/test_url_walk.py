@@ -15,27 +15,20 @@ A GET never changes a plan table, and the views that refuse GET are exactly `EXP
 """
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client as HttpClient
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.urls import reverse
 
-from plans import actions
-from plans.content import PlanContent
-from plans.merge import Base
-from plans.models import Client, PendingConflict, SafetyPlan
+from plans.models import SafetyPlan
 
-from .conftest import make_user
+from .urlwalk import ROUTES, SECRET_ENTRY, UNNAMED, Route, World
 
 # Views that refuse GET (405) because they only change state. A new one must be added here, on purpose.
 EXPECTED_POST_ONLY = {
@@ -48,120 +41,9 @@ EXPECTED_POST_ONLY = {
 # Words that only the world's client has: none of them may reach someone outside the care team.
 CLIENT_NAME = "Jordan Rivera"
 RECORD_NUMBER = "MRN-001"
-SECRET_ENTRY = "Walk to the lighthouse at dawn"
 
 PERSONAS = ("anonymous", "outsider", "member", "lead", "superuser")
 NO_SUCH_CLIENT = 10**6  # added to the real pk: a client that does not exist
-
-
-# --- The walk ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str  # "plans:client_detail"; "" when the pattern has no name
-    route: str  # the full route, e.g. "clients/<int:pk>/"
-    kwargs: tuple[str, ...]
-    view: Callable[..., Any]
-    area: str  # "admin", "auth" (under accounts/) or "app"
-
-    @property
-    def takes_client(self) -> bool:
-        return self.area == "app" and "pk" in self.kwargs
-
-
-def _kwarg_names(pattern: Any) -> list[str]:
-    converters = getattr(pattern, "converters", None)
-    if converters:
-        return list(converters)
-    return list(pattern.regex.groupindex)
-
-
-def walk(resolver: URLResolver | None = None, prefix: str = "", namespaces: tuple[str, ...] = ()) -> Iterator[Route]:
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
-            for found in walk(entry, route, inner):
-                yield Route(
-                    found.name, found.route, (*_kwarg_names(entry.pattern), *found.kwargs), found.view, found.area
-                )
-        elif isinstance(entry, URLPattern):
-            area = "admin" if namespaces[:1] == ("admin",) else "auth" if route.startswith("accounts/") else "app"
-            name = ":".join((*namespaces, entry.name)) if entry.name else ""
-            yield Route(name, route, tuple(_kwarg_names(entry.pattern)), entry.callback, area)
-
-
-ROUTES = [route for route in walk() if route.name]
-UNNAMED = [route for route in walk() if not route.name]
-
-
-# --- The world the URLs are filled from -------------------------------------------------------------
-
-
-@dataclass
-class World:
-    client: Client
-    plan: SafetyPlan
-    conflict: PendingConflict
-    users: dict[str, Any]
-
-    def fillers(self, area: str) -> dict[str, Any]:
-        if area == "app":
-            member = self.client.care_team.get(user=self.users["member"]).pk
-            return {"pk": self.client.pk, "step": 1, "number": 1, "conflict": self.conflict.pk, "member": member}
-        if area == "auth":
-            # Sign-in pages: links from e-mails and security keys that do not exist (never a 500).
-            return {"key": "no-such-key", "uidb36": "zz", "uidb64": "eno", "token": "no-such-token", "pk": 999_999}
-        return {
-            "object_id": self.client.pk,
-            "id": self.users["member"].pk,
-            "app_label": "plans",
-            "content_type_id": ContentType.objects.get_for_model(Client).pk,
-        }
-
-    def url(self, route: Route, **override: Any) -> str:
-        fillers = self.fillers(route.area)
-        unknown = [name for name in route.kwargs if name not in fillers]
-        if unknown:
-            pytest.fail(
-                f"The URL walker does not know what to put in {unknown} of {route.name} ({route.route!r}). "
-                f"Teach it: add the argument to World.fillers() in tests/test_url_walk.py, from the fixture world."
-            )
-        return reverse(route.name, kwargs={name: override.get(name, fillers[name]) for name in route.kwargs})
-
-
-@pytest.fixture
-def world(alice, bob, charlie, client_record, settings) -> World:
-    """A client (alice lead, bob member) with a saved plan, version 1, and a conflict waiting for a choice."""
-    settings.MFA_REQUIRED = False  # signing in with a second factor is tested on its own
-    changes = actions.PlanChanges(
-        sections={"coping": [actions.EntryData(text=SECRET_ENTRY)], "reasons": [actions.EntryData(text="My dog")]},
-        plan_fields={"most_important": "Seeing my daughter grow up"},
-    )
-    plan = actions.save_plan(client=client_record, by=alice, changes=changes, expected_revision=0).plan
-    actions.save_version(
-        client=client_record, by=alice, review_date=timezone.localdate(), note="First review", next_review_date=None
-    )
-    plan.refresh_from_db()
-    stale_revision = plan.revision
-    base = Base.parse(PlanContent.from_plan(plan).base_json(stale_revision))
-    walk_entry = plan.entries.get(section="coping")
-    theirs = actions.PlanChanges(sections={"coping": [actions.EntryData(uid=walk_entry.uid, text="Walk with Sam")]})
-    actions.save_plan(client=client_record, by=bob, changes=theirs, expected_revision=stale_revision)
-    mine = actions.PlanChanges(sections={"coping": [actions.EntryData(uid=walk_entry.uid, text="Walk alone")]})
-    result = actions.save_plan(
-        client=client_record, by=alice, changes=mine, expected_revision=stale_revision, base=base
-    )
-    assert result.outcome is actions.SaveOutcome.CONFLICT and result.conflict is not None
-    superuser = make_user("root", is_staff=True, is_superuser=True)
-    return World(
-        client=client_record,
-        plan=plan,
-        conflict=result.conflict,
-        users={"outsider": charlie, "member": bob, "lead": alice, "superuser": superuser},
-    )
 
 
 def http_for(persona: str, world: World) -> HttpClient:
@@ -383,6 +265,6 @@ def test_every_page_of_the_app_has_a_name(world):
 
 def test_the_walk_finds_the_views_it_must(world):
     names = {route.name for route in ROUTES}
-    assert {"plans:client_detail", "plans:plan_edit", "plans:plan_pdf", "admin:index"} <= names
+    assert {"plans:client_detail", "plans:plan_edit", "printing:plan_pdf", "admin:index"} <= names
     assert any(route.area == "auth" for route in ROUTES), "no sign-in page under accounts/"
     assert all(re.fullmatch(r"[\w:.-]+", name) for name in names)

@@ -11,7 +11,7 @@ from plans import actions
 from plans.content import PlanContent
 from plans.models import PlanVersion, SafetyPlan, VersionIsImmutableError
 
-from .test_editor import save, texts
+from .factories import save, texts
 
 
 def version(client, by, note="First review", next_review=None):
@@ -203,7 +203,7 @@ def test_any_version_prints_and_says_when_it_was_superseded(alice_client, alice,
     from pypdf import PdfReader
 
     def pdf_text(**query):
-        response = alice_client.get(reverse("plans:plan_pdf", args=[client_record.pk]), query)
+        response = alice_client.get(reverse("printing:plan_pdf", args=[client_record.pk]), query)
         assert response.status_code == 200
         assert response["Cache-Control"] == "no-store"
         return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
@@ -222,8 +222,10 @@ def test_any_version_prints_and_says_when_it_was_superseded(alice_client, alice,
     working = pdf_text()
     assert "Version 2" not in working and "revision" in working
     # The card of a past version says so too; unknown versions are 404.
-    card = alice_client.get(reverse("plans:card_preview", args=[client_record.pk]), {"version": "1"})
+    card = alice_client.get(reverse("printing:card_preview", args=[client_record.pk]), {"version": "1"})
     assert "superseded by version 2" in card.content.decode()
     for bad in ["9", "x", "²", "1" * 40]:
-        assert alice_client.get(reverse("plans:plan_pdf", args=[client_record.pk]), {"version": bad}).status_code == 404
+        assert (
+            alice_client.get(reverse("printing:plan_pdf", args=[client_record.pk]), {"version": bad}).status_code == 404
+        )
     assert first.number == 1 and second.number == 2

@@ -1,0 +1,89 @@
+"""Sign-in hooks: no self-service sign-up, and audit events for sign-in, failures and MFA changes.
+
+allauth calls these adapter methods as part of its own sign-in flow (they are not signals).
+Only IDs and action names are recorded; a failed sign-in records no username at all.
+"""
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.http import HttpRequest
+
+
+def _record(**kwargs: Any) -> None:
+    from plans import audit  # imported late: the audit module imports models
+
+    audit.record(**kwargs)
+
+
+def _ip(request: HttpRequest | None) -> str | None:
+    from plans import audit
+
+    return audit.client_ip(request) if request is not None else None
+
+
+def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str | None:
+    """The username being tried: allauth passes it as `username`; its form field is `login`."""
+    if credentials and credentials.get("username"):
+        return str(credentials["username"])
+    if request is not None and request.method == "POST":
+        value = request.POST.get("login") or request.POST.get("username")
+        return str(value) if value else None
+    return None
+
+
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no types
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Clinician accounts are made by administrators (createsuperuser, or the admin).
+        return False
+
+    def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        super().login(request, user)
+        request.session["auth_started"] = None  # the session timeout middleware starts the clock
+        _record(action="sign_in", by=user if isinstance(user, User) else None, ip=_ip(request))
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: AbstractBaseUser,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # allauth's MFA flows call this on every change (TOTP on or off, recovery codes, security keys).
+        if template_prefix.startswith("mfa/"):
+            request = getattr(self, "request", None)
+            if request is not None and hasattr(request, "session"):
+                request.session.pop("mfa_ok", None)  # the MFA requirement is checked again
+            _record(
+                action="mfa_changed",
+                by=user if isinstance(user, User) else None,
+                target=template_prefix.rsplit("/", 1)[-1][:60],
+                ip=_ip(request),
+            )
+        super().send_notification_mail(template_prefix, user, context, email)
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        super().authentication_failed(request, **credentials)
+        _record(action="sign_in_failed", by=None, ip=_ip(request))
+
+
+class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no types
+    """MFA changes are audited by AccountAdapter.send_notification_mail, which allauth's MFA flows call."""
+
+
+def _login_form_base() -> type:
+    from allauth.account.forms import LoginForm as AllauthLoginForm
+
+    return AllauthLoginForm  # type: ignore[no-any-return]
+
+
+class LoginForm(_login_form_base()):  # type: ignore[misc]
+    """allauth's sign-in form without the e-mail reset link: accounts are managed by administrators."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
+        for name in ("login", "password"):
+            self.fields[name].widget.attrs.pop("placeholder", None)

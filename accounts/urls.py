@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("session/keep-alive/", views.keep_alive, name="session_keep_alive"),
+]

@@ -1,0 +1,1 @@
+"""Forms validate and normalise what was typed; actions save it. Forms import nothing from actions."""

@@ -1,0 +1,292 @@
+"""The plan editor's forms: entries of each section, step notes, the plan's own fields, the revision."""
+
+import datetime
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseFormSet, formset_factory
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..content import EntryData, PlanChanges, PlanContent, StepNoteData
+from ..merge import Base
+from ..models import LIKELIHOOD_CHOICES, SafetyPlan
+from ..steps import ENTRY_FIELDS_BY_KEY, EntryField, Section, Step
+from .fields import PersonTextField, PhoneField
+
+MAX_ENTRIES_PER_SECTION = 50
+LIKELIHOOD_FORM_CHOICES = [("", _("Not asked yet")), *[(str(v), label) for v, label in LIKELIHOOD_CHOICES]]
+
+
+def _entry_field(field: EntryField, label: str) -> forms.Field:
+    """The form field for one entry field, from its definition in plans/steps.py."""
+    if field.input == "phone":
+        return PhoneField(label=label, required=False, max_length=field.max_length)
+    attrs = {"dir": "auto", "autocomplete": "off"}
+    widget = forms.Textarea(attrs={**attrs, "rows": 2}) if field.input == "text" else forms.TextInput(attrs=attrs)
+    return PersonTextField(label=label, required=False, max_length=field.max_length, widget=widget)
+
+
+class BaseEntryForm(forms.Form):
+    section: Section
+    uid = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def content_fields(self) -> tuple[str, ...]:
+        return self.section.fields
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        filled = [name for name in self.content_fields() if cleaned.get(name)]
+        if not filled:
+            if cleaned.get("uid"):
+                raise ValidationError(
+                    _("This %(entry)s is now empty. Type something, or remove it.")
+                    % {"entry": self.section.entry_label},
+                    code="emptied",
+                )
+            cleaned["is_blank"] = True
+            return cleaned
+        cleaned["is_blank"] = False
+        for name in self.section.required:
+            if not cleaned.get(name):
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("Add %(what)s here too, so this entry makes sense on the printed plan.")
+                        % {"what": str(self.section.labels[name]).lower()},
+                        code="required_with_other",
+                    ),
+                )
+        return cleaned
+
+    def entry_data(self) -> EntryData:
+        values = {name: self.cleaned_data.get(name, "") or "" for name in self.content_fields()}
+        return EntryData(uid=self.cleaned_data.get("uid"), **values)
+
+
+def entry_form_class(section: Section) -> type[BaseEntryForm]:
+    attrs: dict[str, Any] = {"section": section}
+    for name in section.fields:
+        attrs[name] = _entry_field(ENTRY_FIELDS_BY_KEY[name], str(section.labels[name]))
+    return type(f"{section.key.title().replace('_', '')}EntryForm", (BaseEntryForm,), attrs)
+
+
+class BaseEntryFormSet(BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        if (self.management_form.cleaned_data.get("TOTAL_FORMS") or 0) < 0:
+            raise ValidationError(_("This list was changed in a way the app can't read. Reload the page."))
+
+    def entries(self) -> list[EntryData]:
+        # An untouched extra row skips validation and has no cleaned_data: it is blank too.
+        return [form.entry_data() for form in self.forms if form.cleaned_data and not form.cleaned_data.get("is_blank")]
+
+
+def entry_formset_class(section: Section) -> type[BaseEntryFormSet]:
+    return formset_factory(  # type: ignore[return-value]
+        entry_form_class(section),
+        formset=BaseEntryFormSet,
+        extra=0,
+        max_num=MAX_ENTRIES_PER_SECTION,
+        absolute_max=MAX_ENTRIES_PER_SECTION,
+        validate_max=True,
+    )
+
+
+class StepNoteForm(forms.Form):
+    likelihood = forms.TypedChoiceField(
+        label=_("How likely is the client to use this step in a crisis?"),
+        choices=LIKELIHOOD_FORM_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    barriers = PersonTextField(
+        label=_("What might get in the way, and how to get around it"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+    )
+
+    def note_data(self) -> StepNoteData:
+        return StepNoteData(likelihood=self.cleaned_data["likelihood"], barriers=self.cleaned_data["barriers"])
+
+
+class MostImportantForm(forms.Form):
+    most_important = PersonTextField(
+        label=_("The thing that matters most to me"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+
+
+class PlanDetailsForm(forms.Form):
+    where_kept = PersonTextField(label=_("Where the plan will be kept"), required=False, max_length=300)
+    shared_with = PersonTextField(label=_("Who it will be shared with"), required=False, max_length=300)
+    likelihood_of_use = forms.TypedChoiceField(
+        label=_("How likely is the client to use the plan?"),
+        choices=LIKELIHOOD_FORM_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    next_review_date = forms.DateField(
+        label=_("Next review"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_next_review_date(self) -> datetime.date | None:
+        value: datetime.date | None = self.cleaned_data["next_review_date"]
+        if value is None:
+            return None
+        today = timezone.localdate()
+        if value > today + datetime.timedelta(days=2 * 366):
+            raise ValidationError(_("Choose a review date within the next two years."), code="too_far")
+        if value.year < 2000:
+            raise ValidationError(_("Check the year of the review date."), code="too_old")
+        return value
+
+
+class RevisionForm(forms.Form):
+    # max_value: the database column's range (a tampered revision must not reach it, e.g. in a draft).
+    revision = forms.IntegerField(min_value=0, max_value=2_147_483_647, widget=forms.HiddenInput)
+    # Fingerprints of what the page started from, so a save from a stale copy can be merged.
+    base = forms.CharField(required=False, max_length=500_000, widget=forms.HiddenInput, strip=False)
+
+    def parsed_base(self) -> Base | None:
+        return Base.parse(self.cleaned_data.get("base") or "")
+
+
+def editor_scope(steps: tuple[Step, ...]) -> str:
+    """What one editor page covers: "all" (the clinician's editor) or "step-N" (a together-mode step)."""
+    return "all" if len(steps) > 1 else f"step-{steps[0].number}"
+
+
+class PlanEditorForm:
+    """All the forms of one editor page (the whole plan, or one step in together mode)."""
+
+    def __init__(
+        self,
+        *,
+        steps: tuple[Step, ...],
+        plan: SafetyPlan | None,
+        data: QueryDict | Mapping[str, Any] | None = None,
+        clinician: bool = True,
+        extra_rows: Iterable[str] = (),
+    ) -> None:
+        self.steps = steps
+        self.sections = tuple(section for step in steps for section in step.sections)
+        self.clinician = clinician
+        self.includes_most_important = any(step.number == 7 for step in steps)
+        self.assigned_uids: dict[str, uuid.UUID] = {}
+        self._changes: PlanChanges | None = None
+        content = PlanContent.from_plan(plan) if data is None else None
+        revision = plan.revision if plan is not None else 0
+        self.revision_form = RevisionForm(
+            data, initial={"revision": revision, "base": content.base_json(revision) if content else ""}
+        )
+        self.formsets = self._formsets(data, content, set(extra_rows))
+        self.step_note_forms = self._step_note_forms(data, content) if clinician else {}
+        self.most_important_form = (
+            MostImportantForm(data, initial={"most_important": content.most_important if content else ""})
+            if self.includes_most_important
+            else None
+        )
+        self.details_form = None
+        if clinician and len(steps) > 1:
+            initial = {name: getattr(content, name) for name in PlanDetailsForm.base_fields} if content else None
+            self.details_form = PlanDetailsForm(data, initial=initial)
+
+    def _step_note_forms(
+        self, data: QueryDict | Mapping[str, Any] | None, content: PlanContent | None
+    ) -> dict[int, StepNoteForm]:
+        forms_: dict[int, StepNoteForm] = {}
+        for step in self.steps:
+            initial = None
+            if content is not None:
+                note = content.step_notes.get(step.number, StepNoteData())
+                initial = {"likelihood": note.likelihood, "barriers": note.barriers}
+            forms_[step.number] = StepNoteForm(data, prefix=f"step{step.number}", initial=initial)
+        return forms_
+
+    def _formsets(
+        self, data: QueryDict | Mapping[str, Any] | None, content: PlanContent | None, extra: set[str]
+    ) -> dict[str, BaseEntryFormSet]:
+        """One formset per section: bound to `data`, or showing `content` (the plan as saved)."""
+        formsets: dict[str, BaseEntryFormSet] = {}
+        for section in self.sections:
+            formset_class = entry_formset_class(section)
+            if content is None:
+                formsets[section.key] = formset_class(data, prefix=section.key)
+                continue
+            rows = [
+                {"uid": entry.uid, **{name: entry[name] for name in section.fields}}
+                for entry in content.sections.get(section.key, [])
+            ]
+            # An empty list, or one the clinician asked to grow, gets a blank row to type in.
+            formset_class.extra = 1 if (not rows or section.key in extra) else 0
+            formsets[section.key] = formset_class(initial=rows, prefix=section.key)
+        return formsets
+
+    @property
+    def scope(self) -> str:
+        return editor_scope(self.steps)
+
+    def all_forms(self) -> list[Any]:
+        forms_: list[Any] = [self.revision_form, *self.formsets.values(), *self.step_note_forms.values()]
+        if self.most_important_form is not None:
+            forms_.append(self.most_important_form)
+        if self.details_form is not None:
+            forms_.append(self.details_form)
+        return forms_
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.all_forms()])
+
+    def error_count(self) -> int:
+        count = 0
+        for form in self.all_forms():
+            if isinstance(form, BaseFormSet):
+                count += form.total_error_count()
+            else:
+                count += len(form.errors)
+        return count
+
+    @property
+    def revision(self) -> int:
+        return int(self.revision_form.cleaned_data["revision"])
+
+    def changes(self) -> PlanChanges:
+        """What the page says, with a fresh uid for each new row (recorded in `assigned_uids`)."""
+        if self._changes is None:
+            self._changes = self._collect_changes()
+        return self._changes
+
+    def _collect_changes(self) -> PlanChanges:
+        changes = PlanChanges()
+        for key, formset in self.formsets.items():
+            entries = []
+            for index, form in enumerate(formset.forms):
+                if not form.cleaned_data or form.cleaned_data.get("is_blank"):
+                    continue
+                entry = form.entry_data()
+                if entry.uid is None:
+                    entry = entry.replace(uid=uuid.uuid4())
+                    self.assigned_uids[f"{key}-{index}-uid"] = entry.uid
+                entries.append(entry)
+            changes.sections[key] = entries
+        for number, form in self.step_note_forms.items():
+            changes.step_notes[number] = form.note_data()
+        if self.most_important_form is not None:
+            changes.plan_fields["most_important"] = self.most_important_form.cleaned_data["most_important"]
+        if self.details_form is not None:
+            changes.plan_fields.update(self.details_form.cleaned_data)
+        return changes

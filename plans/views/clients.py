@@ -1,0 +1,113 @@
+"""Clients: the list (with search), adding and editing a client, and the client's plan page."""
+
+import copy
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .. import actions, audit
+from ..access import get_client_for, signed_in_user
+from ..content import PlanContent
+from ..forms.clients import ClientForm, ClientSearchForm
+from ..models import AuditEvent, Client
+from .common import audit_read, plan_view_context
+
+logger = logging.getLogger(__name__)
+
+CLIENTS_PER_PAGE = 25
+
+
+@login_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    search = ClientSearchForm(request.GET or None)
+    clients = (
+        Client.objects.visible_to(request.user)
+        .select_related("plan")
+        .annotate(last_review=Max("plan__versions__review_date"), version_count=Count("plan__versions"))
+    )
+    query = ""
+    if search.is_valid():
+        query = search.cleaned_data["q"].strip()
+        if query:
+            clients = clients.filter(
+                Q(name__icontains=query) | Q(preferred_name__icontains=query) | Q(record_number__iexact=query)
+            )
+    page = Paginator(clients.order_by("name", "pk"), CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "plans/client_list.html",
+        {
+            "page": page,
+            "search": search,
+            "query": query,
+            "today": timezone.localdate(),
+            "due_soon_days": settings.REVIEW_DUE_SOON_DAYS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = actions.create_client(
+                by=signed_in_user(request),
+                data=actions.ClientData.of(form.instance),
+                token=form.cleaned_data["token"],
+                ip=audit.client_ip(request),
+            )
+        except actions.DuplicateSubmitError as duplicate:
+            messages.info(request, _("This client was already added; nothing was added twice."))
+            return redirect("plans:client_detail", pk=duplicate.client.pk)
+        except IntegrityError:
+            form.add_error("record_number", _("Another client already has this record number."))
+        else:
+            messages.success(request, _("Client added. You can start their safety plan now."))
+            return redirect("plans:plan_edit", pk=client.pk)
+    return render(request, "plans/client_form.html", {"form": form, "client": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request, pk)
+    # A copy: the page header keeps the saved name until the new details are saved.
+    form = ClientForm(request.POST or None, instance=copy.copy(client))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_client(
+                client=client,
+                by=signed_in_user(request),
+                data=actions.ClientData.of(form.instance),
+                ip=audit.client_ip(request),
+            )
+        except IntegrityError:
+            form.add_error("record_number", _("Another client already has this record number."))
+        else:
+            messages.success(request, _("Client details saved."))
+            return redirect("plans:client_detail", pk=client.pk)
+    return render(request, "plans/client_form.html", {"form": form, "client": client})
+
+
+@login_required
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan as the client will read it, with a completeness check."""
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    audit_read(request, client, AuditEvent.Action.CLIENT_VIEWED, f"plan:{plan.pk}" if plan else "")
+    context = plan_view_context(client, PlanContent.from_plan(plan))
+    context["plan"] = plan
+    context["latest_version"] = plan.versions.defer("snapshot").order_by("-number").first() if plan else None
+    return render(request, "plans/client_detail.html", context)

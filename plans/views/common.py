@@ -1,0 +1,39 @@
+"""What several screens share: auditing a read, and the plan as the client reads it."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+
+from .. import actions, audit
+from ..access import signed_in_user
+from ..content import PlanContent
+from ..models import Client, CrisisResource, SafetyPlan
+from ..texts import step_texts
+
+
+def audit_read(request: HttpRequest, client: Client, action: str, target: str = "") -> None:
+    """Audit that the signed-in user is being shown this client's data (IDs only)."""
+    actions.record_access(
+        client=client, by=signed_in_user(request), action=action, target=target, ip=audit.client_ip(request)
+    )
+
+
+def plan_view_context(client: Client, content: PlanContent) -> dict[str, Any]:
+    """What the plan page shows for `content` (the working plan or a past version)."""
+    steps = content.by_step(step_texts(client.preferred_language))
+    resources = list(CrisisResource.objects.on_plans())
+    return {
+        "client": client,
+        "content": content,
+        "steps": steps,
+        "empty_steps": [step for step in steps if step.is_empty],
+        "crisis_lines": [r for r in resources if r.kind == CrisisResource.Kind.CRISIS_LINE],
+        "emergency_numbers": [r for r in resources if r.kind == CrisisResource.Kind.EMERGENCY],
+    }
+
+
+def plan_or_404(client: Client) -> SafetyPlan:
+    plan = actions.client_plan(client)
+    if plan is None:
+        raise Http404
+    return plan

@@ -1,0 +1,372 @@
+"""The plan editor, together mode (one step at a time, for the client) and autosave."""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import actions, audit
+from ..access import get_client_for, signed_in_user
+from ..content import PlanContent
+from ..forms.editor import PlanEditorForm, editor_scope
+from ..forms.rows import BadOperation, apply_operation
+from ..models import AuditEvent, Client, CrisisResource, PlanDraft, SafetyPlan, Suggestion
+from ..stash import take_stashed_post
+from ..steps import STEPS, STEPS_BY_NUMBER, Step
+from ..texts import step_texts
+from .common import audit_read
+
+logger = logging.getLogger(__name__)
+
+
+def _suggestions() -> dict[str, list[Suggestion]]:
+    grouped: dict[str, list[Suggestion]] = {}
+    for suggestion in Suggestion.objects.filter(is_active=True):
+        grouped.setdefault(suggestion.section, []).append(suggestion)
+    return grouped
+
+
+def _saved_message(plan: SafetyPlan) -> str:
+    return _("Plan saved at %(time)s") % {"time": date_format(timezone.localtime(plan.updated_at), "TIME_FORMAT")}
+
+
+@dataclass
+class _PostResult:
+    form: PlanEditorForm
+    saved: bool
+    section_key: str | None
+    result: actions.SaveResult | None = None
+
+
+class _BadRequest(Exception):
+    pass
+
+
+def _bind(
+    request: HttpRequest, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
+) -> tuple[PlanEditorForm, str | None]:
+    """Bind the posted editor, with a row operation applied if one was pressed."""
+    data: QueryDict = request.POST
+    op = data.get("op", "")
+    section_key = None
+    if op:
+        editor_sections = [section.key for step in steps for section in step.sections]
+        try:
+            data, section_key = apply_operation(data, op, allowed_sections=editor_sections)
+        except BadOperation:
+            raise _BadRequest from None
+    return PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician), section_key
+
+
+def _save(request: HttpRequest, client: Client, form: PlanEditorForm) -> actions.SaveResult:
+    result = actions.save_plan(
+        client=client,
+        by=signed_in_user(request),
+        changes=form.changes(),
+        expected_revision=form.revision,
+        base=form.revision_form.parsed_base(),
+        scope=form.scope,
+        ip=audit.client_ip(request),
+    )
+    logger.info(
+        "plan save %s: client=%s plan=%s user=%s", result.outcome.value, client.pk, result.plan.pk, request.user.pk
+    )
+    return result
+
+
+def _handle_plan_post(
+    request: HttpRequest, client: Client, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
+) -> _PostResult:
+    """Bind, apply a row operation if one was pressed, validate, and save all or nothing."""
+    form, section_key = _bind(request, plan, steps, clinician=clinician)
+    if not form.is_valid():
+        if form.revision_form.errors:
+            raise _BadRequest
+        messages.error(
+            request,
+            _("Nothing was saved yet: please check the %(count)s highlighted field(s) below.")
+            % {"count": form.error_count()},
+        )
+        return _PostResult(form, False, section_key)
+    try:
+        result = _save(request, client, form)
+    except actions.StalePlanError as stale:
+        messages.warning(
+            request,
+            _(
+                "This plan was changed on another screen after you opened it. Your changes are below "
+                "and have not been saved yet. Check them, then save again to keep them."
+            ),
+        )
+        fresh = request.POST.copy()
+        fresh["revision"] = str(stale.current_revision)
+        fresh["base"] = ""
+        return _PostResult(PlanEditorForm(steps=steps, plan=plan, data=fresh, clinician=clinician), False, section_key)
+    if result.outcome is actions.SaveOutcome.ALREADY_SAVED:
+        messages.info(request, _("These changes were already saved; nothing was saved twice."))
+    elif result.outcome is actions.SaveOutcome.MERGED:
+        messages.success(request, _("Saved, together with changes made on another screen in the meantime."))
+    elif result.outcome is actions.SaveOutcome.SAVED and not request.POST.get("op"):
+        messages.success(request, _saved_message(result.plan))
+    return _PostResult(form, True, section_key, result)
+
+
+def _bad_request() -> HttpResponse:
+    return HttpResponseBadRequest(
+        _("This form was changed in a way the app can't read. Reload the page and try again.")
+    )
+
+
+def _rebound(
+    stored: dict[str, list[str]], *, steps: tuple[Step, ...], plan: SafetyPlan | None, clinician: bool
+) -> PlanEditorForm:
+    """The editor bound again to form data kept earlier, validated so its messages show."""
+    data = QueryDict(mutable=True)
+    for key, values in stored.items():
+        data.setlist(key, [str(value) for value in values])
+    form = PlanEditorForm(steps=steps, plan=plan, data=data, clinician=clinician)
+    form.is_valid()
+    return form
+
+
+def _unsaved_form(
+    request: HttpRequest, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
+) -> PlanEditorForm | None:
+    """What autosave kept but could not save (it had errors), shown again with its messages."""
+    stashed = take_stashed_post(request)
+    if stashed is not None:
+        form = _rebound(stashed, steps=steps, plan=plan, clinician=clinician)
+        messages.warning(
+            request,
+            _(
+                "What you typed before you were signed out is back on the page. It has not been saved yet: "
+                "check it, then save."
+            ),
+        )
+        return form
+    if plan is None:
+        return None
+    draft = PlanDraft.objects.filter(plan=plan, scope=editor_scope(steps), saved_by=signed_in_user(request)).first()
+    if draft is None:
+        return None
+    form = _rebound(draft.data, steps=steps, plan=plan, clinician=clinician)
+    messages.warning(
+        request,
+        _("What you typed at %(time)s is back on the page. It has not been saved yet: check the highlighted fields.")
+        % {"time": date_format(timezone.localtime(draft.saved_at), "TIME_FORMAT")},
+    )
+    return form
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    if request.method == "POST":
+        try:
+            posted = _handle_plan_post(request, client, plan, STEPS, clinician=True)
+        except _BadRequest:
+            return _bad_request()
+        if posted.result is not None and posted.result.conflict is not None:
+            return redirect("plans:plan_conflict", pk=client.pk, conflict=posted.result.conflict.pk)
+        if posted.saved:
+            return _after_save(request, client, posted.section_key)
+        form = posted.form
+    else:
+        audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} editor" if plan else "editor")
+        form = _unsaved_form(request, plan, STEPS, clinician=True) or PlanEditorForm(
+            steps=STEPS, plan=plan, clinician=True, extra_rows=[request.GET.get("add", "")]
+        )
+    return render(request, "plans/plan_edit.html", _editor_context(client, plan, form, STEPS))
+
+
+def _after_op_url(view: str, section_key: str | None, op: str, **kwargs: Any) -> str:
+    url = reverse(view, kwargs=kwargs)
+    if op.startswith("add:") and section_key:
+        url += f"?add={section_key}"
+    if section_key:
+        url += f"#section-{section_key}"
+    return url
+
+
+def _after_save(request: HttpRequest, client: Client, section_key: str | None) -> HttpResponse:
+    go = request.POST.get("go", "")
+    if go == "together":
+        return redirect("plans:plan_together", pk=client.pk, step=1)
+    if go == "view":
+        return redirect("plans:client_detail", pk=client.pk)
+    if go == "version":
+        return redirect("plans:version_create", pk=client.pk)
+    return redirect(_after_op_url("plans:plan_edit", section_key, request.POST.get("op", ""), pk=client.pk))
+
+
+def _editor_context(
+    client: Client, plan: SafetyPlan | None, form: PlanEditorForm, steps: tuple[Step, ...]
+) -> dict[str, Any]:
+    texts = step_texts(client.preferred_language)
+    suggestions = _suggestions() if form.clinician else {}
+    return {
+        "client": client,
+        "plan": plan,
+        "form": form,
+        "autosave_url": reverse("plans:plan_autosave", kwargs={"pk": client.pk})
+        + ("" if form.scope == "all" else f"?step={form.steps[0].number}"),
+        "steps": [
+            {
+                "step": step,
+                "text": texts[step.number],
+                "sections": [
+                    {
+                        "section": section,
+                        "formset": form.formsets[section.key],
+                        "suggestions": suggestions.get(section.key, []),
+                    }
+                    for section in step.sections
+                ],
+                "note_form": form.step_note_forms.get(step.number),
+                "two": len(step.sections) > 1,
+            }
+            for step in steps
+        ],
+        "crisis_lines": list(CrisisResource.objects.on_plans()),
+    }
+
+
+def _after_together_save(request: HttpRequest, client: Client, step: int, section_key: str | None) -> HttpResponse:
+    go = request.POST.get("go", "")
+    op = request.POST.get("op", "")
+    if op:
+        return redirect(_after_op_url("plans:plan_together", section_key, op, pk=client.pk, step=step))
+    if go == "next" and step < len(STEPS):
+        return redirect("plans:plan_together", pk=client.pk, step=step + 1)
+    if go == "back" and step > 1:
+        return redirect("plans:plan_together", pk=client.pk, step=step - 1)
+    if go == "view":
+        return redirect("plans:client_detail", pk=client.pk)
+    if go == "finish":
+        return redirect("plans:plan_edit", pk=client.pk)
+    return redirect("plans:plan_together", pk=client.pk, step=step)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_together(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    """The same plan, one step at a time, for the client to read and fill in. No clinician fields."""
+    client = get_client_for(request, pk)
+    if step not in STEPS_BY_NUMBER:
+        raise Http404
+    plan = actions.client_plan(client)
+    steps = (STEPS_BY_NUMBER[step],)
+    if request.method == "POST":
+        try:
+            posted = _handle_plan_post(request, client, plan, steps, clinician=False)
+        except _BadRequest:
+            return _bad_request()
+        if posted.result is not None and posted.result.conflict is not None:
+            return redirect("plans:plan_conflict", pk=client.pk, conflict=posted.result.conflict.pk)
+        if posted.saved:
+            return _after_together_save(request, client, step, posted.section_key)
+        form = posted.form
+    else:
+        where = f"together step:{step}"
+        audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} {where}" if plan else where)
+        form = _unsaved_form(request, plan, steps, clinician=False) or PlanEditorForm(
+            steps=steps, plan=plan, clinician=False, extra_rows=[request.GET.get("add", "")]
+        )
+    context = _editor_context(client, plan, form, steps)
+    context.update({"current": step, "all_steps": STEPS, "is_last": step == len(STEPS), "is_first": step == 1})
+    return render(request, "plans/plan_together.html", context)
+
+
+@require_POST
+def plan_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Save the editor in the background (on input, never on a timer). Always answers JSON.
+
+    The answer tells the page which revision and base to carry next. After a merge the page keeps
+    its old revision on purpose, so its next save merges again rather than overwrite what the other
+    screen added (which this page does not show until it is reloaded).
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"status": "signed_out", "message": _("You have been signed out.")}, status=401)
+    client = get_client_for(request, pk)
+    plan = actions.client_plan(client)
+    step = request.GET.get("step")
+    if step is not None:
+        if step not in {str(number) for number in STEPS_BY_NUMBER}:  # "²".isdigit(), but int("²") fails
+            return JsonResponse({"status": "bad_request"}, status=400)
+        steps: tuple[Step, ...] = (STEPS_BY_NUMBER[int(step)],)
+    else:
+        steps = STEPS
+    form = PlanEditorForm(steps=steps, plan=plan, data=request.POST, clinician=step is None)
+    if not form.is_valid():
+        if form.revision_form.errors:
+            return JsonResponse({"status": "bad_request"}, status=400)
+        return _keep_as_draft(request, client, form)
+    try:
+        result = _save(request, client, form)
+    except actions.StalePlanError:
+        return JsonResponse(
+            {"status": "stale", "message": _("This plan was changed on another screen. Save to review.")}, status=409
+        )
+    return JsonResponse(_autosaved(client, form, result))
+
+
+def _keep_as_draft(request: HttpRequest, client: Client, form: PlanEditorForm) -> JsonResponse:
+    """A form with a problem (a half-typed phone number) is kept as typed, to be shown again."""
+    draft = actions.keep_draft(
+        client=client,
+        by=signed_in_user(request),
+        scope=form.scope,
+        # Without U+0000: PostgreSQL's JSON can't hold it (and cleaning drops it from saved text too).
+        data={
+            key: [value.replace("\x00", "") for value in request.POST.getlist(key)]
+            for key in request.POST
+            if key != "csrfmiddlewaretoken" and "\x00" not in key
+        },
+        base_revision=form.revision,
+    )
+    return JsonResponse(
+        {
+            "status": "draft",
+            "errors": form.error_count(),
+            "saved_at": date_format(timezone.localtime(draft.saved_at), "TIME_FORMAT"),
+            "message": _("Kept as a draft. %(count)s field(s) need attention before the plan is saved.")
+            % {"count": form.error_count()},
+        }
+    )
+
+
+def _autosaved(client: Client, form: PlanEditorForm, result: actions.SaveResult) -> dict[str, Any]:
+    """What the page carries on with after a background save: its new revision and base, or a message."""
+    payload: dict[str, Any] = {
+        "status": result.outcome.value,
+        "uids": {name: str(uid) for name, uid in form.assigned_uids.items()},
+        "saved_at": date_format(timezone.localtime(result.plan.updated_at), "TIME_FORMAT"),
+    }
+    if result.outcome is actions.SaveOutcome.CONFLICT:
+        assert result.conflict is not None
+        payload["url"] = reverse("plans:plan_conflict", kwargs={"pk": client.pk, "conflict": result.conflict.pk})
+        payload["message"] = _("The same entry was changed on another screen. Choose which words to keep.")
+    elif result.outcome is actions.SaveOutcome.MERGED:
+        payload["message"] = _("Saved. Changes from another screen were merged: reload to see them.")
+        payload["base"] = _submitted_base(form)
+    else:
+        payload["revision"] = result.plan.revision
+        payload["base"] = PlanContent.from_plan(result.plan).base_json(result.plan.revision)
+    return payload
+
+
+def _submitted_base(form: PlanEditorForm) -> str:
+    """Fingerprints of what this page shows now, at the revision it started from."""
+    content = PlanContent.from_changes(form.changes())
+    return content.base_json(form.revision)

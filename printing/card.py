@@ -1,0 +1,234 @@
+"""The wallet card: four credit-card panels (ISO/IEC 7810 ID-1) on one sheet, folded twice.
+
+`layout_card(doc, chosen=..., page_size=...)` decides which of the chosen entries go on which panel,
+from heights measured by WeasyPrint itself with the card's stylesheet, and names exactly what did not
+fit. `render_card(layout)` prints a card only when everything chosen fits: nothing is dropped silently.
+`card_html(layout)` is the very document WeasyPrint prints, for the browser preview.
+"""
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.template.loader import render_to_string
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from plans.content import EntryData
+
+from . import engine
+from .document import PlanDocument, require_crisis_lines
+from .packer import pack
+from .plan import chrome_direction, context, title
+
+CARD_PANEL_MM = (85.6, 54.0)
+CARD_PADDING_MM = 2.6
+CARD_MIN_FONT_PT = 6.5  # nothing on the card is smaller than this (the stylesheet uses 7 pt and up)
+MOST_IMPORTANT_KEY = "most-important"  # the plan's "what matters most" text, chosen like an entry
+
+PanelKey = Literal["front", "inside_1", "inside_2", "back"]
+
+
+@dataclass(frozen=True)
+class CardItem:
+    """Something that can go on the card: an entry of the plan (or what matters most), by its key."""
+
+    key: str  # the entry's uid, or MOST_IMPORTANT_KEY
+    section: str
+    entry: EntryData
+
+    @property
+    def label(self) -> str:
+        """A short description for the clinician (for example in the list of entries that did not fit)."""
+        words = " ".join((self.entry.name or self.entry.text).split())
+        return words if len(words) <= 80 else words[:79] + "…"
+
+
+@dataclass(frozen=True)
+class CardSection:
+    """A group of items on the card, in card order, with the card's own short heading."""
+
+    key: str
+    title: str
+    items: tuple[CardItem, ...]
+
+
+CARD_SECTIONS: tuple[tuple[str, Promise, tuple[str, ...]], ...] = (
+    ("what_matters", _("What matters most to me"), ("most_important", "reasons")),
+    ("warning_signs", _("My warning signs"), ("warning_signs",)),
+    ("coping", _("Things I can do on my own"), ("coping",)),
+    ("people", _("People I can call"), ("help_people", "social_people")),
+    ("professionals", _("Professionals and services"), ("professionals", "emergency_departments")),
+)
+# Chosen for a new card: the first few of each kind, which usually fit.
+CARD_DEFAULT_COUNTS = {
+    "most_important": 1,
+    "reasons": 1,
+    "warning_signs": 3,
+    "coping": 3,
+    "help_people": 3,
+    "social_people": 1,
+    "professionals": 2,
+    "emergency_departments": 1,
+}
+PANEL_LABELS: tuple[tuple[PanelKey, Promise], ...] = (
+    ("front", _("Front of the card")),
+    ("inside_1", _("Inside the card, first half")),
+    ("inside_2", _("Inside the card, second half")),
+    ("back", _("Back of the card")),
+)
+
+
+def card_candidates(doc: PlanDocument) -> tuple[CardSection, ...]:
+    """Everything that may go on the card, grouped and ordered as on the card."""
+    by_section: dict[str, list[CardItem]] = {}
+    for key, entry in doc.entries():
+        by_section.setdefault(key, []).append(CardItem(key=str(entry.uid), section=key, entry=entry))
+    if doc.content.most_important.strip():
+        by_section["most_important"] = [
+            CardItem(key=MOST_IMPORTANT_KEY, section="most_important", entry=EntryData(text=doc.content.most_important))
+        ]
+    groups = []
+    for key, heading, sections in CARD_SECTIONS:
+        items = tuple(item for section in sections for item in by_section.get(section, []))
+        if items:
+            groups.append(CardSection(key=key, title=str(heading), items=items))
+    return tuple(groups)
+
+
+def default_card_choice(doc: PlanDocument) -> frozenset[str]:
+    chosen: list[str] = []
+    for group in card_candidates(doc):
+        counts: dict[str, int] = {}
+        for item in group.items:
+            counts[item.section] = counts.get(item.section, 0) + 1
+            if counts[item.section] <= CARD_DEFAULT_COUNTS.get(item.section, 0):
+                chosen.append(item.key)
+    return frozenset(chosen)
+
+
+@dataclass(frozen=True)
+class CardBlock:
+    """One block of a card panel: a section heading, or one item."""
+
+    index: int
+    section: CardSection
+    item: CardItem | None = None
+
+    @property
+    def is_heading(self) -> bool:
+        return self.item is None
+
+
+@dataclass(frozen=True)
+class CardPanel:
+    key: PanelKey
+    label: str
+    blocks: tuple[CardBlock, ...]
+
+
+@dataclass(frozen=True)
+class CardLayout:
+    doc: PlanDocument
+    page_size: str
+    panels: tuple[CardPanel, ...]  # in reading order: front, inside left, inside right, back
+    not_fitting: tuple[CardItem, ...]  # chosen but not on the card (the clinician is told, by name)
+    chosen: frozenset[str]
+
+    @property
+    def fits(self) -> bool:
+        return not self.not_fitting
+
+    def placed(self) -> Iterator[CardItem]:
+        for panel in self.panels:
+            for block in panel.blocks:
+                if block.item is not None:
+                    yield block.item
+
+
+class CardDoesNotFit(Exception):
+    def __init__(self, layout: CardLayout) -> None:
+        super().__init__(len(layout.not_fitting))
+        self.layout = layout
+
+
+def _card_blocks(doc: PlanDocument, chosen: Collection[str]) -> list[CardBlock]:
+    blocks: list[CardBlock] = []
+    for group in card_candidates(doc):
+        items = [item for item in group.items if item.key in chosen]
+        if not items:
+            continue
+        blocks.append(CardBlock(index=len(blocks), section=group))
+        for item in items:
+            blocks.append(CardBlock(index=len(blocks), section=group, item=item))
+    return blocks
+
+
+def _measure_css() -> str:
+    width = CARD_PANEL_MM[0] - 2 * CARD_PADDING_MM
+    return f"@page {{ size: {width}mm 3000mm; margin: 0; }} body {{ margin: 0; }}"
+
+
+def layout_card(doc: PlanDocument, *, chosen: Collection[str], page_size: str) -> CardLayout:
+    """Decide what goes on each panel, from heights measured by WeasyPrint with the card's stylesheet."""
+    require_crisis_lines(doc)
+    blocks = _card_blocks(doc, chosen)
+    source = render_to_string(
+        "pdf/card_measure.html",
+        {"doc": doc, "blocks": blocks, "title": title("card"), "chrome_dir": chrome_direction(doc)},
+    )
+    with engine.render_lock:
+        document = engine.render(source, "card", "measure", extra_css=_measure_css())
+        boxes = engine.boxes_by(document, "data-block")
+    heights = {block.index: engine.height_mm(boxes[str(block.index)]) for block in blocks}
+    inner = CARD_PANEL_MM[1] - 2 * CARD_PADDING_MM
+    fixed = engine.height_mm(boxes["title"]) + engine.height_mm(boxes["crisis"])
+    capacities = [inner - fixed, inner, inner, inner]
+    placed, not_fitting = pack(
+        [(block.index, block.is_heading) for block in blocks], heights=heights, capacities=capacities
+    )
+    by_index = {block.index: block for block in blocks}
+    panels = tuple(
+        CardPanel(key=key, label=str(label), blocks=tuple(by_index[index] for index in panel))
+        for (key, label), panel in zip(PANEL_LABELS, placed, strict=True)
+    )
+    return CardLayout(
+        doc=doc,
+        page_size=page_size,
+        panels=panels,
+        not_fitting=tuple(item for index in not_fitting if (item := by_index[index].item) is not None),
+        chosen=frozenset(chosen),
+    )
+
+
+def card_html(layout: CardLayout, *, preview: bool = False) -> str:
+    """The card sheet: exactly what WeasyPrint prints; with `preview`, linked to the same stylesheets."""
+    require_crisis_lines(layout.doc)
+    page = context(layout.doc, kind="card", page_size=layout.page_size, preview=preview)
+    page.update({"layout": layout, "panels": layout.panels})
+    return render_to_string("pdf/card.html", page)
+
+
+def _check_card(document: Any) -> None:
+    """Every block lies inside its panel's padding box: the measured layout is the printed one."""
+    panels = engine.boxes_by(document, "data-panel")
+    blocks = engine.boxes_by(document, "data-in-panel")
+    tolerance = 0.05 * engine.PX_PER_MM
+    for key, parts in blocks.items():
+        panel = panels[key][0][1]
+        bottom = panel.content_box_y() + panel.height
+        for _page, box in parts:
+            top = box.position_y
+            if box.position_y + box.margin_height() > bottom + tolerance or top < panel.content_box_y() - tolerance:
+                raise RuntimeError("a card block overflows its panel")
+
+
+def render_card(layout: CardLayout) -> bytes:
+    """The card sheet as a tagged PDF; refuses (CardDoesNotFit) when any chosen entry did not fit."""
+    if not layout.fits:
+        raise CardDoesNotFit(layout)
+    engine.check_glyphs(layout.doc.all_text())
+    with engine.render_lock:
+        document = engine.render(card_html(layout), "card", layout.page_size)
+        _check_card(document)
+        return engine.write_pdf(document)

@@ -1,0 +1,50 @@
+"""The client's plan as a tagged PDF, and the very HTML it is printed from (for the browser preview)."""
+
+from typing import Any, Literal
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from . import engine
+from .document import PlanDocument, require_crisis_lines
+
+
+def title(kind: Literal["plan", "card"]) -> str:
+    # The document title and metadata never carry the client's name.
+    return str(_("Safety plan") if kind == "plan" else _("Safety plan wallet card"))
+
+
+def chrome_direction(doc: PlanDocument) -> str:
+    """The direction of our own wording (the interface language), when it differs from the client's.
+
+    A plan for an Arabic-speaking client is laid out right to left; until the app has an Arabic
+    translation its headings are in English, and those read left to right (punctuation included).
+    """
+    ui = "rtl" if translation.get_language_bidi() else "ltr"
+    return ui if ui != doc.direction else ""
+
+
+def context(doc: PlanDocument, *, kind: Literal["plan", "card"], page_size: str, preview: bool) -> dict[str, Any]:
+    return {
+        "doc": doc,
+        "chrome_dir": chrome_direction(doc),
+        "title": title(kind),
+        "page_size": page_size,
+        "preview": preview,
+        "stylesheets": engine.stylesheet_names(kind, page_size),
+    }
+
+
+def plan_html(doc: PlanDocument, *, page_size: str, preview: bool = False) -> str:
+    """The plan document: exactly what WeasyPrint prints; with `preview`, linked to the same stylesheets."""
+    require_crisis_lines(doc)
+    return render_to_string("pdf/plan.html", context(doc, kind="plan", page_size=page_size, preview=preview))
+
+
+def render_plan(doc: PlanDocument, *, page_size: str) -> bytes:
+    """The client's plan as a tagged PDF."""
+    source = plan_html(doc, page_size=page_size)  # no crisis line: refused first
+    engine.check_glyphs(doc.all_text())
+    document = engine.render(source, "plan", page_size)
+    return engine.write_pdf(document)
