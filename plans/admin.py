@@ -32,6 +32,7 @@ class CrisisResourceForm(forms.ModelForm):  # type: ignore[type-arg]
             "url",
             "hours",
             "details",
+            "card_label",
             "country",
             "position",
             "is_active",

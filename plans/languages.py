@@ -28,3 +28,12 @@ CLIENT_LANGUAGE_CHOICES = [
 ]
 
 RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
+
+
+def bcp47(code: str) -> str:
+    """A language code as PDF and HTML want it: "zh-hans" -> "zh-Hans", "en-us" -> "en-US"."""
+    parts = code.split("-")
+    tagged = [parts[0].lower()]
+    for part in parts[1:]:
+        tagged.append(part.title() if len(part) == 4 else part.upper() if len(part) == 2 else part.lower())
+    return "-".join(tagged)

@@ -89,6 +89,7 @@ class StepWording:
     heading: str
     prompt: str
     together_prompt: str
+    language: str = ""  # the language the heading is written in (BCP 47 as in settings), "" if unknown
 
 
 @dataclass(frozen=True)

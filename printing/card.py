@@ -6,7 +6,7 @@ fit. `render_card(layout)` prints a card only when everything chosen fits: nothi
 `card_html(layout)` is the very document WeasyPrint prints, for the browser preview.
 """
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,8 +18,8 @@ from plans.content import EntryData
 
 from . import engine
 from .document import PlanDocument, require_crisis_lines
-from .packer import pack
-from .plan import chrome_direction, context, title
+from .packer import Group, arrange
+from .plan import chrome_direction, chrome_language, context, title, ui_direction
 
 CARD_PANEL_MM = (85.6, 54.0)
 CARD_PADDING_MM = 2.6
@@ -109,11 +109,12 @@ def default_card_choice(doc: PlanDocument) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class CardBlock:
-    """One block of a card panel: a section heading, or one item."""
+    """One block of a card panel: a section's heading (or its heading again, continued), or one item."""
 
-    index: int
+    index: int  # its id while measuring
     section: CardSection
     item: CardItem | None = None
+    continued: bool = False
 
     @property
     def is_heading(self) -> bool:
@@ -134,10 +135,15 @@ class CardLayout:
     panels: tuple[CardPanel, ...]  # in reading order: front, inside left, inside right, back
     not_fitting: tuple[CardItem, ...]  # chosen but not on the card (the clinician is told, by name)
     chosen: frozenset[str]
+    title: str = ""  # the client's discreet title; "" for ours
 
     @property
     def fits(self) -> bool:
         return not self.not_fitting
+
+    @property
+    def discreet(self) -> bool:
+        return bool(self.title)
 
     def placed(self) -> Iterator[CardItem]:
         for panel in self.panels:
@@ -152,16 +158,45 @@ class CardDoesNotFit(Exception):
         self.layout = layout
 
 
-def _card_blocks(doc: PlanDocument, chosen: Collection[str]) -> list[CardBlock]:
-    blocks: list[CardBlock] = []
+# Where each section of the card belongs (by panel: 0 front, 1 and 2 inside, 3 back) and may go.
+FRONT, INSIDE, BACK, NOT_FRONT = frozenset({0}), frozenset({1, 2}), frozenset({3}), frozenset({1, 2, 3})
+CARD_HOMES: dict[str, tuple[frozenset[int], frozenset[int]]] = {
+    "what_matters": (FRONT, FRONT | NOT_FRONT),
+    "warning_signs": (INSIDE, NOT_FRONT),
+    "coping": (INSIDE, NOT_FRONT),
+    "people": (BACK, NOT_FRONT),
+    "professionals": (BACK, NOT_FRONT),
+}
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """What is measured for a card: each section's heading, its continued heading, and each item."""
+
+    sections: tuple[CardSection, ...]
+    headings: tuple[CardBlock, ...]  # one per section
+    continued: tuple[CardBlock, ...]  # one per section
+    items: tuple[CardBlock, ...]  # in card order
+    groups: tuple[int, ...]  # the section of each item
+
+
+def _measured(doc: PlanDocument, chosen: Collection[str]) -> _Measured:
+    sections, headings, continued, items, groups = [], [], [], [], []
+    index = 0
     for group in card_candidates(doc):
-        items = [item for item in group.items if item.key in chosen]
-        if not items:
+        picked = [item for item in group.items if item.key in chosen]
+        if not picked:
             continue
-        blocks.append(CardBlock(index=len(blocks), section=group))
-        for item in items:
-            blocks.append(CardBlock(index=len(blocks), section=group, item=item))
-    return blocks
+        number = len(sections)
+        sections.append(group)
+        headings.append(CardBlock(index=index, section=group))
+        continued.append(CardBlock(index=index + 1, section=group, continued=True))
+        index += 2
+        for item in picked:
+            items.append(CardBlock(index=index, section=group, item=item))
+            groups.append(number)
+            index += 1
+    return _Measured(tuple(sections), tuple(headings), tuple(continued), tuple(items), tuple(groups))
 
 
 def _measure_css() -> str:
@@ -169,43 +204,78 @@ def _measure_css() -> str:
     return f"@page {{ size: {width}mm 3000mm; margin: 0; }} body {{ margin: 0; }}"
 
 
-def layout_card(doc: PlanDocument, *, chosen: Collection[str], page_size: str) -> CardLayout:
+def _panel_blocks(measured: _Measured, run: Sequence[int]) -> tuple[CardBlock, ...]:
+    """The blocks of one panel: each section's heading (continued when it began on an earlier panel)."""
+    blocks: list[CardBlock] = []
+    previous: int | None = None
+    for index in run:
+        group = measured.groups[index]
+        if group != previous:
+            starts = index == 0 or measured.groups[index - 1] != group
+            blocks.append(measured.headings[group] if starts else measured.continued[group])
+            previous = group
+        blocks.append(measured.items[index])
+    return tuple(blocks)
+
+
+def layout_card(doc: PlanDocument, *, chosen: Collection[str], page_size: str, card_title: str = "") -> CardLayout:
     """Decide what goes on each panel, from heights measured by WeasyPrint with the card's stylesheet."""
     require_crisis_lines(doc)
-    blocks = _card_blocks(doc, chosen)
+    measured = _measured(doc, chosen)
     source = render_to_string(
         "pdf/card_measure.html",
-        {"doc": doc, "blocks": blocks, "title": title("card"), "chrome_dir": chrome_direction(doc)},
+        {
+            "doc": doc,
+            "blocks": (*measured.headings, *measured.continued, *measured.items),
+            "title": title("card"),
+            "card_title": card_title,
+            "chrome_dir": chrome_direction(doc),
+            "chrome_lang": chrome_language(doc),
+            "ui_dir": ui_direction(),
+        },
     )
     with engine.render_lock:
         document = engine.render(source, "card", "measure", extra_css=_measure_css())
         boxes = engine.boxes_by(document, "data-block")
-    heights = {block.index: engine.height_mm(boxes[str(block.index)]) for block in blocks}
+
+    def height(block: CardBlock) -> float:
+        return engine.height_mm(boxes[str(block.index)])
+
     inner = CARD_PANEL_MM[1] - 2 * CARD_PADDING_MM
     fixed = engine.height_mm(boxes["title"]) + engine.height_mm(boxes["crisis"])
-    capacities = [inner - fixed, inner, inner, inner]
-    placed, not_fitting = pack(
-        [(block.index, block.is_heading) for block in blocks], heights=heights, capacities=capacities
+    arrangement = arrange(
+        groups=measured.groups,
+        heights=[height(block) for block in measured.items],
+        group_of=[
+            Group(height(heading), height(again), *CARD_HOMES[section.key])
+            for section, heading, again in zip(measured.sections, measured.headings, measured.continued, strict=True)
+        ],
+        capacities=[inner - fixed, inner, inner, inner],
     )
-    by_index = {block.index: block for block in blocks}
     panels = tuple(
-        CardPanel(key=key, label=str(label), blocks=tuple(by_index[index] for index in panel))
-        for (key, label), panel in zip(PANEL_LABELS, placed, strict=True)
+        CardPanel(key=key, label=str(label), blocks=_panel_blocks(measured, run))
+        for (key, label), run in zip(PANEL_LABELS, arrangement.panels, strict=True)
     )
     return CardLayout(
         doc=doc,
         page_size=page_size,
         panels=panels,
-        not_fitting=tuple(item for index in not_fitting if (item := by_index[index].item) is not None),
+        not_fitting=tuple(
+            item for index in arrangement.not_fitting if (item := measured.items[index].item) is not None
+        ),
         chosen=frozenset(chosen),
+        title=card_title,
     )
 
 
-def card_html(layout: CardLayout, *, preview: bool = False) -> str:
-    """The card sheet: exactly what WeasyPrint prints; with `preview`, linked to the same stylesheets."""
+def card_html(layout: CardLayout, *, preview: bool = False, panels_view: bool = False) -> str:
+    """The card sheet: exactly what WeasyPrint prints; with `preview`, linked to the same stylesheets, and
+    with `panels_view` shown on screen as the four panels in reading order, upright and large."""
     require_crisis_lines(layout.doc)
     page = context(layout.doc, kind="card", page_size=layout.page_size, preview=preview)
-    page.update({"layout": layout, "panels": layout.panels})
+    page.update({"layout": layout, "panels": layout.panels, "panels_view": panels_view})
+    if layout.discreet:  # nothing on a discreet card's file says what it is
+        page["title"] = str(_("Wallet card"))
     return render_to_string("pdf/card.html", page)
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from plans import phones
 from plans.bidi import text_direction
 from plans.content import EntryData, PlanContent, StepContent, StepNoteData
-from plans.languages import RTL_LANGUAGES
+from plans.languages import RTL_LANGUAGES, bcp47
 from plans.models import Client, CrisisResource, PlanVersion, SafetyPlan
 from plans.steps import ENTRY_FIELDS, STEPS, StepWording
 from plans.texts import step_texts
@@ -39,6 +39,7 @@ class CrisisLine:
     url: str = ""
     hours: str = ""
     details: str = ""
+    card_label: str = ""  # the short, discreet form for the wallet card ("988: call or text")
 
     @property
     def direction(self) -> str:
@@ -55,6 +56,7 @@ class CrisisLine:
             url=resource.url,
             hours=resource.hours,
             details=resource.details,
+            card_label=resource.card_label,
         )
 
 
@@ -116,19 +118,11 @@ def require_crisis_lines(doc: PlanDocument) -> None:
         raise NoCrisisLines
 
 
-def filename(kind: Literal["plan", "card"], doc: PlanDocument) -> str:
-    """Download name without the client's name: safety-plan-<plan id>-<plan date>.pdf."""
-    stem = "safety-plan" if kind == "plan" else "safety-card"
+def filename(kind: Literal["plan", "card"], doc: PlanDocument, *, discreet: bool = False) -> str:
+    """Download name without the client's name: safety-plan-<plan id>-<plan date>.pdf (a discreet card's
+    name says only "card")."""
+    stem = "safety-plan" if kind == "plan" else "card" if discreet else "safety-card"
     return f"{stem}-{doc.plan_id}-{doc.plan_date.isoformat()}.pdf"
-
-
-def bcp47(code: str) -> str:
-    """A language code as PDF and HTML want it: "zh-hans" -> "zh-Hans", "en-us" -> "en-US"."""
-    parts = code.split("-")
-    tagged = [parts[0].lower()]
-    for part in parts[1:]:
-        tagged.append(part.title() if len(part) == 4 else part.upper() if len(part) == 2 else part.lower())
-    return "-".join(tagged)
 
 
 def print_language(client: Client) -> str:

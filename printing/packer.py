@@ -1,37 +1,173 @@
-"""Placing measured blocks on the card's panels, in order (pure: no WeasyPrint, no Django)."""
+"""Arranging measured pieces on the card's panels (pure: no WeasyPrint, no Django).
 
-from collections.abc import Mapping, Sequence
+The card is designed by panel: each group of pieces (a section of the card) has a home, the panels
+where it belongs, and the panels it may go on at all. Pieces keep their order and are cut into four
+runs, one per panel; a group that starts on one panel and goes on to the next gets its heading again
+there, marked as continued. Of every way to cut that fits, the arrangement chosen is, in this order:
+
+1. one that leaves no panel empty while another is crowded (over `CROWDED` of its height);
+2. the one that keeps most pieces on their home panels;
+3. the one with the fewest continued headings;
+4. the best balanced (the fullest panel as empty as possible).
+
+When no cut fits everything, pieces are placed in order wherever they fit and the rest are returned
+as not fitting, so the clinician can be told exactly which.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 
 EPSILON_MM = 1e-6
+CROWDED = 0.8  # a panel filled beyond this share of its height counts as crowded
 
 
-def pack(
-    blocks: Sequence[tuple[int, bool]], *, heights: Mapping[int, float], capacities: Sequence[float]
-) -> tuple[list[list[int]], list[int]]:
-    """Place blocks, given as (index, is_heading) in reading order, on panels of the given heights.
+@dataclass(frozen=True)
+class Group:
+    heading: float  # mm: the group's heading, above its first piece
+    continued: float  # mm: its heading on a later panel, marked as continued
+    homes: frozenset[int]  # the panels it belongs on
+    allowed: frozenset[int]  # the panels it may go on at all
 
-    A heading stays with its first entry: it is placed only together with it. Returns the block
-    indices on each panel, and the indices of the entries that did not fit anywhere (in order).
-    """
-    panels: list[list[int]] = [[] for _ in capacities]
+
+@dataclass(frozen=True)
+class Arrangement:
+    panels: tuple[tuple[int, ...], ...]  # the indices of the pieces on each panel, in order
+    not_fitting: tuple[int, ...]  # pieces that did not fit anywhere
+
+    @property
+    def fits(self) -> bool:
+        return not self.not_fitting
+
+
+def _run_heights(groups: Sequence[int], heights: Sequence[float], group_of: Sequence[Group]) -> list[list[float]]:
+    """table[a][b]: the height of pieces a..b-1 on one panel, with their headings (b from a to n)."""
+    n = len(heights)
+    first = {}
+    for index, group in enumerate(groups):
+        first.setdefault(group, index)
+    table: list[list[float]] = []
+    for a in range(n + 1):
+        row = [0.0] * (n + 1)
+        total = 0.0
+        for b in range(a + 1, n + 1):
+            piece = b - 1
+            group = groups[piece]
+            if piece == a:  # the run opens with this piece's group
+                total += group_of[group].heading if first[group] == a else group_of[group].continued
+            elif groups[piece - 1] != group:
+                total += group_of[group].heading
+            total += heights[piece]
+            row[b] = total
+        table.append(row)
+    return table
+
+
+def _allowed_runs(groups: Sequence[int], group_of: Sequence[Group], panels: int) -> list[list[int]]:
+    """last[p][a]: the end of the longest run from piece a that panel p may hold."""
+    n = len(groups)
+    last = []
+    for panel in range(panels):
+        row = [n] * (n + 1)
+        end = n
+        for a in range(n - 1, -1, -1):
+            if panel not in group_of[groups[a]].allowed:
+                end = a
+            row[a] = end
+        last.append(row)
+    return last
+
+
+def _score(
+    cuts: tuple[int, ...],
+    table: list[list[float]],
+    groups: Sequence[int],
+    group_of: Sequence[Group],
+    caps: Sequence[float],
+) -> tuple[int, int, int, float]:
+    fills = [table[a][b] / caps[p] if caps[p] > 0 else 1.0 for p, (a, b) in enumerate(pairwise(cuts))]
+    counts = [b - a for a, b in pairwise(cuts)]
+    crowded = any(fill > CROWDED for fill in fills)
+    empty_while_crowded = int(crowded and any(count == 0 for count in counts[1:]))
+    away = sum(1 for p, (a, b) in enumerate(pairwise(cuts)) for i in range(a, b) if p not in group_of[groups[i]].homes)
+    continued = sum(1 for a, b in pairwise(cuts[1:]) if 0 < a < b and groups[a - 1] == groups[a])
+    return empty_while_crowded, away, continued, max(fills[1:], default=0.0)
+
+
+def arrange(
+    *, groups: Sequence[int], heights: Sequence[float], group_of: Sequence[Group], capacities: Sequence[float]
+) -> Arrangement:
+    """Cut pieces (in card order; `groups[i]` is piece i's group, `heights[i]` its height) into one run
+    per panel (`capacities`, in mm, in reading order). Pieces of a group must be consecutive."""
+    n = len(heights)
+    panels = len(capacities)
+    table = _run_heights(groups, heights, group_of)
+    last = _allowed_runs(groups, group_of, panels)
+
+    def fits(panel: int, a: int, b: int) -> bool:
+        return b <= last[panel][a] and (a == b or table[a][b] <= capacities[panel] + EPSILON_MM)
+
+    best: tuple[tuple[int, int, int, float], tuple[int, ...]] | None = None
+
+    def search(panel: int, start: int, cuts: tuple[int, ...]) -> None:
+        nonlocal best
+        if panel == panels - 1:
+            if fits(panel, start, n):
+                full = (*cuts, start, n)
+                score = _score(full, table, groups, group_of, capacities)
+                if best is None or score < best[0]:
+                    best = (score, full)
+            return
+        for end in range(start, n + 1):
+            if not fits(panel, start, end):
+                break  # runs only grow taller, and a piece not allowed here stays so
+            search(panel + 1, end, (*cuts, start))
+
+    search(0, 0, ())
+    if best is not None:
+        full = best[1]
+        return Arrangement(panels=tuple(tuple(range(a, b)) for a, b in pairwise(full)), not_fitting=())
+    return _in_order(groups, heights, group_of, capacities)
+
+
+def _in_order(
+    groups: Sequence[int],
+    heights: Sequence[float],
+    group_of: Sequence[Group],
+    capacities: Sequence[float],
+) -> Arrangement:
+    """Place pieces in order, each on the first panel (from the current one) it may go on with room
+    left; a piece taller than any panel it may go on is named, and so is every piece after the last panel."""
+    placed: list[list[int]] = [[] for _ in capacities]
     not_fitting: list[int] = []
-    current, used = 0, 0.0
-    pending_heading: int | None = None
-    for index, is_heading in blocks:
-        if is_heading:
-            pending_heading = index
+    panel = 0
+    for index in range(len(heights)):
+        group = group_of[groups[index]]
+        alone = _height([index], groups, heights, group_of)
+        if not any(alone <= capacities[p] + EPSILON_MM for p in group.allowed):
+            not_fitting.append(index)  # taller than any panel it may go on: it can never fit
             continue
-        need = heights[index] + (heights[pending_heading] if pending_heading is not None else 0.0)
-        while current < len(capacities) and used + need > capacities[current] + EPSILON_MM:
-            if used == 0.0:
-                break  # taller than an empty panel: it can never fit
-            current, used = current + 1, 0.0
-        if current >= len(capacities) or used + need > capacities[current] + EPSILON_MM:
+        while panel < len(capacities):
+            if panel in group.allowed:
+                run = [*placed[panel], index]
+                if _height(run, groups, heights, group_of) <= capacities[panel] + EPSILON_MM:
+                    placed[panel].append(index)
+                    break
+            panel += 1
+        else:
             not_fitting.append(index)
-            continue
-        if pending_heading is not None:
-            panels[current].append(pending_heading)
-            pending_heading = None
-        panels[current].append(index)
-        used += need
-    return panels, not_fitting
+    return Arrangement(panels=tuple(tuple(run) for run in placed), not_fitting=tuple(not_fitting))
+
+
+def _height(run: Sequence[int], groups: Sequence[int], heights: Sequence[float], group_of: Sequence[Group]) -> float:
+    """The height of a run of pieces (not necessarily consecutive) on one panel, with their headings."""
+    total = 0.0
+    previous: int | None = None
+    for index in run:
+        group = groups[index]
+        if group != previous:
+            starts_group = index == 0 or groups[index - 1] != group
+            total += group_of[group].heading if starts_group else group_of[group].continued
+        total += heights[index]
+        previous = group
+    return total

@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from plans.languages import bcp47
+
 from . import engine
 from .document import PlanDocument, require_crisis_lines
 
@@ -15,20 +17,46 @@ def title(kind: Literal["plan", "card"]) -> str:
     return str(_("Safety plan") if kind == "plan" else _("Safety plan wallet card"))
 
 
+def ui_direction() -> str:
+    """The direction of our own wording: the language printing is done in."""
+    return "rtl" if translation.get_language_bidi() else "ltr"
+
+
 def chrome_direction(doc: PlanDocument) -> str:
     """The direction of our own wording (the interface language), when it differs from the client's.
 
     A plan for an Arabic-speaking client is laid out right to left; until the app has an Arabic
     translation its headings are in English, and those read left to right (punctuation included).
     """
-    ui = "rtl" if translation.get_language_bidi() else "ltr"
+    ui = ui_direction()
     return ui if ui != doc.direction else ""
+
+
+def chrome_language(doc: PlanDocument) -> str:
+    """The language of our own wording (BCP 47), when it differs from the client's: screen readers then
+    read our headings in their own voice."""
+    ui = bcp47(translation.get_language() or "")
+    return ui if ui and ui != doc.language else ""
+
+
+PAGE_MARK, PAGES_MARK = "\x00page\x00", "\x00pages\x00"
+
+
+def page_label() -> tuple[str, str, str]:
+    """ "Page N of M" in our wording, as the text before N, between N and M, and after M (for CSS counters)."""
+    label = str(_("Page %(page)s of %(pages)s")) % {"page": PAGE_MARK, "pages": PAGES_MARK}
+    before, _mark, rest = label.partition(PAGE_MARK)
+    between, _mark, after = rest.partition(PAGES_MARK)
+    return before, between, after
 
 
 def context(doc: PlanDocument, *, kind: Literal["plan", "card"], page_size: str, preview: bool) -> dict[str, Any]:
     return {
         "doc": doc,
         "chrome_dir": chrome_direction(doc),
+        "chrome_lang": chrome_language(doc),
+        "ui_dir": ui_direction(),
+        "page_label": page_label(),
         "title": title(kind),
         "page_size": page_size,
         "preview": preview,

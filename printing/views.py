@@ -30,7 +30,7 @@ from plans.access import get_client_for, signed_in_user
 from plans.models import AuditEvent, CardSelection, Client, PlanVersion, SafetyPlan
 
 from . import fonts
-from .card import card_candidates, card_html, default_card_choice, layout_card, render_card
+from .card import CardLayout, card_candidates, card_html, default_card_choice, layout_card, render_card
 from .document import PlanDocument, filename, plan_document, print_language
 from .engine import MissingGlyphs
 from .forms import PAGE_SIZE_CHOICES, CardChoiceForm, PrintOptionsForm
@@ -216,20 +216,32 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The wallet card -------------------------------------------------------------------------------
 
 
-def _saved_card_choice(plan: SafetyPlan) -> frozenset[str] | None:
-    """The entries the clinician last chose for the card, or None if nobody has chosen yet (1 query)."""
-    selection = CardSelection.objects.filter(plan=plan).only("entry_uids").first()
+@dataclass(frozen=True)
+class CardChoice:
+    """What goes on the card (entry uids, and "most-important"), and its title ("" for ours)."""
+
+    uids: frozenset[str]
+    title: str = ""
+
+
+def _saved_card_choice(plan: SafetyPlan) -> CardChoice | None:
+    """What the clinician last chose for the card, or None if nobody has chosen yet (1 query)."""
+    selection = CardSelection.objects.filter(plan=plan).only("entry_uids", "title").first()
     if selection is None:
         return None
-    return frozenset(str(uid) for uid in selection.entry_uids)
+    return CardChoice(frozenset(str(uid) for uid in selection.entry_uids), selection.title)
 
 
-def _card_choice(asked: frozenset[str] | None, plan: SafetyPlan, doc: PlanDocument) -> frozenset[str]:
+def _card_choice(form: CardChoiceForm | None, plan: SafetyPlan, doc: PlanDocument) -> CardChoice:
     """What the request chose, else what was saved, else the first few of each kind."""
-    if asked is not None:
-        return asked
+    if form is not None and form.chosen is not None:
+        return CardChoice(form.chosen, form.card_title)
     saved = _saved_card_choice(plan)
-    return saved if saved is not None else default_card_choice(doc)
+    return saved if saved is not None else CardChoice(default_card_choice(doc))
+
+
+def _layout(doc: PlanDocument, choice: CardChoice, page_size: str) -> CardLayout:
+    return layout_card(doc, chosen=choice.uids, page_size=page_size, card_title=choice.title)
 
 
 def _candidate_uids(doc: PlanDocument) -> set[str]:
@@ -241,14 +253,16 @@ def _save_card_choice(
     client: Client,
     plan: SafetyPlan,
     doc: PlanDocument,
-    chosen: frozenset[str],
+    choice: CardChoice,
     page_size: str,
     *,
     download: bool,
 ) -> HttpResponse:
-    actions.save_card_choice(plan=plan, by=signed_in_user(request), uids=chosen, ip=audit.client_ip(request))
+    actions.save_card_choice(
+        plan=plan, by=signed_in_user(request), uids=choice.uids, title=choice.title, ip=audit.client_ip(request)
+    )
     logger.info("card choice saved: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
-    layout = layout_card(doc, chosen=chosen, page_size=page_size)
+    layout = _layout(doc, choice, page_size)
     if download and layout.fits and not _problems(doc).blocking:
         return redirect(_with_query(reverse("printing:card_pdf", args=[client.pk]), {"size": page_size}))
     if download:
@@ -278,15 +292,24 @@ def print_card(request: HttpRequest, pk: int) -> HttpResponse:
         data = request.POST if request.method == "POST" else (request.GET or None)
         form = CardChoiceForm(data, candidates=_candidate_uids(doc))
         if request.method == "POST":
-            posted = form.chosen if form.is_valid() else None
-            if posted is None:
+            if form.chosen is None:
                 return HttpResponseBadRequest(_("This form was changed in a way the app can't read. Reload the page."))
             go = request.POST.get("go", "save")
-            if go != "preview":  # "Update preview" without JavaScript shows the posted choice, unsaved
-                return _save_card_choice(request, client, plan, doc, posted, form.page_size, download=go == "download")
-        chosen = _card_choice(form.chosen, plan, doc)
-        layout = layout_card(doc, chosen=chosen, page_size=form.page_size)
-    query = {"size": form.page_size, "choose": "1", "entry": sorted(chosen), **_version_query(request)}
+            # "Update preview" without JavaScript shows the posted choice, unsaved; so does a title to correct.
+            if go != "preview" and form.is_valid():
+                choice = _card_choice(form, plan, doc)
+                return _save_card_choice(request, client, plan, doc, choice, form.page_size, download=go == "download")
+        choice = _card_choice(form, plan, doc)
+        layout = _layout(doc, choice, form.page_size)
+    chosen = choice.uids
+    query = {
+        "size": form.page_size,
+        "view": "panels",
+        "choose": "1",
+        "entry": sorted(chosen),
+        **({"discreet": "1", "title": choice.title} if choice.title else {}),
+        **_version_query(request),
+    }
     not_fitting = {item.key for item in layout.not_fitting}
     groups = [
         {
@@ -306,6 +329,7 @@ def print_card(request: HttpRequest, pk: int) -> HttpResponse:
             "client": client,
             "plan": plan,
             "form": form,
+            "card_title": choice.title,
             "groups": groups,
             "layout": layout,
             "not_fitting": [(titles.get(item.key, ""), item) for item in layout.not_fitting],
@@ -335,8 +359,8 @@ def card_preview(request: HttpRequest, pk: int) -> HttpResponse:
         if _problems(doc).no_crisis_lines:
             return HttpResponse(_("No crisis line or emergency number is set up, so the card cannot be printed."))
         form = CardChoiceForm(request.GET or None, candidates=_candidate_uids(doc))
-        layout = layout_card(doc, chosen=_card_choice(form.chosen, plan, doc), page_size=form.page_size)
-        return HttpResponse(card_html(layout, preview=True))
+        layout = _layout(doc, _card_choice(form, plan, doc), form.page_size)
+        return HttpResponse(card_html(layout, preview=True, panels_view=request.GET.get("view") == "panels"))
 
 
 @no_store
@@ -355,7 +379,7 @@ def card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         if _problems(doc).blocking:
             messages.error(request, _("The card was not printed. The reason is shown below."))
             return redirect(back)
-        layout = layout_card(doc, chosen=_card_choice(None, plan, doc), page_size=form.page_size)
+        layout = _layout(doc, _card_choice(None, plan, doc), form.page_size)
         if not layout.fits:
             messages.error(request, _("The card was not printed: the entries listed below did not fit."))
             return redirect(back)
@@ -366,4 +390,6 @@ def card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(back)
     _audit(request, client, plan, AuditEvent.Action.PRINTED, "card-pdf")
     logger.info("card printed: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
-    return _pdf_response(body, filename("card", doc), inline=request.GET.get("view") == "inline")
+    return _pdf_response(
+        body, filename("card", doc, discreet=layout.discreet), inline=request.GET.get("view") == "inline"
+    )

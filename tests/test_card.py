@@ -218,7 +218,9 @@ def test_it_carries_exactly_the_chosen_entries_and_always_the_crisis_lines(alice
     for entry in Entry.objects.filter(plan=plan):
         assert ((entry.text or entry.name) in text) == (str(entry.uid) in chosen), entry.section
     assert "Seeing my daughter grow up" not in text
-    assert "call 911" in text and "988 Suicide & Crisis Lifeline" in text
+    # The card carries each line's short, discreet form (CrisisResource.card_label).
+    assert "Emergency: 911" in text and "988: call or text" in text and "Text HOME to 741741" in text
+    assert "Suicide" not in text
     page = alice_client.get(url("print_card", client_record)).content.decode()
     assert page.count(" checked>") == len(chosen) + 1  # + the paper size
 

@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from plans.compare import PlanComparison, compare_plans
-from plans.worddiff import Segment, diff_words, tokenize
 from plans.content import EntryData, PlanContent, StepNoteData
+from plans.worddiff import Segment, diff_words, tokenize
 
 
 def uid(n: int) -> uuid.UUID:

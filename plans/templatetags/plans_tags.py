@@ -2,8 +2,8 @@ from dataclasses import dataclass
 
 from django import template
 
-from .. import phones
-from ..bidi import text_direction
+from .. import bidi, languages, phones
+from ..bidi import isolate, text_direction
 from ..content import EntryData
 from ..models import LIKELIHOOD_CHOICES
 from ..steps import ENTRY_FIELDS_AS_SHOWN, EntryField
@@ -28,25 +28,63 @@ def sms_href(value: str) -> str:
     return phones.sms_href(value or "")
 
 
-@dataclass(frozen=True)
-class EntryPart:
-    """One filled field of an entry, with its definition (plans/steps.py), in the order an entry reads."""
-
-    field: EntryField
-    value: str
+@register.filter
+def phone_run(value: str) -> str:
+    """A stored phone number as people read it, as one left-to-right run wherever it stands (for numbers
+    inside our own sentences: "call or text 988")."""
+    return isolate(phones.display(value or ""))
 
 
 @register.filter
-def entry_parts(entry: EntryData) -> list[EntryPart]:
+def isolate_numbers(value: object) -> str:
+    """Client text with every phone-like run of digits kept left to right (shown, never stored)."""
+    return bidi.isolate_numbers(str(value or ""))
+
+
+@dataclass(frozen=True)
+class EntryPart:
+    """One filled field of an entry, with its definition (plans/steps.py), in the order an entry reads.
+
+    `dir` is set ("ltr"/"rtl") when the value reads in another direction than the entry as a whole,
+    and `label_dir` when our own label does: those are isolated so that neither reorders the other.
+    """
+
+    field: EntryField
+    value: str
+    dir: str = ""
+    label_dir: str = ""
+
+
+@register.filter
+def entry_parts(entry: EntryData, label_direction: str = "ltr") -> list[EntryPart]:
     """The filled fields of an entry in reading order: its words, aside, place, phones, labelled fields."""
-    return [EntryPart(field, entry[field.key]) for field in ENTRY_FIELDS_AS_SHOWN if entry[field.key]]
+    own = entry_direction(entry)
+    parts = []
+    for field in ENTRY_FIELDS_AS_SHOWN:
+        value = entry[field.key]
+        if not value:
+            continue
+        direction = "ltr" if field.input == "phone" else text_direction(value)
+        parts.append(
+            EntryPart(
+                field,
+                value,
+                dir=direction if direction != own else "",
+                label_dir=label_direction if field.label_in_entry and label_direction != own else "",
+            )
+        )
+    return parts
+
+
+def entry_direction(entry: EntryData) -> str:
+    return text_direction(entry.text or entry.name)
 
 
 @register.filter
 def direction(value: object) -> str:
     """The direction of client text, or of an entry (from its first words)."""
     if isinstance(value, EntryData):
-        return text_direction(value.text or value.name)
+        return entry_direction(value)
     return text_direction(str(value or ""))
 
 
@@ -54,3 +92,24 @@ def direction(value: object) -> str:
 def likelihood(value: int | None) -> str:
     """A 1 to 5 rating as words, as the clinician chose it; empty when not asked."""
     return str(_LIKELIHOOD[value]) if value in _LIKELIHOOD else ""
+
+
+@register.filter
+def ltr(value: object) -> str:
+    """Our own text or a number from configuration (a crisis line's number) as one left-to-right run."""
+    return isolate(str(value or ""))
+
+
+@register.filter
+def bcp47(code: str) -> str:
+    """A language code as HTML and PDF want it: "zh-hans" -> "zh-Hans", "en-us" -> "en-US"."""
+    return languages.bcp47(code or "")
+
+
+@register.filter
+def isolate_as(value: object, direction: str) -> str:
+    """Text kept in its own direction ("ltr" or "rtl") inside text of another; as it is for "".
+
+    Printing uses the Unicode isolate characters (WeasyPrint does not implement `unicode-bidi: isolate`).
+    """
+    return bidi.isolate(str(value or ""), direction) if direction else str(value or "")

@@ -13,6 +13,7 @@
     const data = new FormData(form);
     data.delete("csrfmiddlewaretoken");
     data.delete("go");
+    data.set("view", "panels");
     return new URLSearchParams(data).toString();
   }
 

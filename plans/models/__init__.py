@@ -1,0 +1,39 @@
+"""The domain's models, one module per family; every model is importable from `plans.models`."""
+
+from .audit import AuditAction, AuditChainHead, AuditEvent, AuditEventIsImmutableError
+from .clients import CareTeamMember, Client, ClientQuerySet
+from .library import CrisisResource, CrisisResourceQuerySet, StepText, Suggestion
+from .plans import (
+    LIKELIHOOD_CHOICES,
+    CardSelection,
+    Entry,
+    PendingConflict,
+    PlanDraft,
+    PlanVersion,
+    SafetyPlan,
+    StepNote,
+    VersionIsImmutableError,
+)
+
+__all__ = [
+    "LIKELIHOOD_CHOICES",
+    "AuditAction",
+    "AuditChainHead",
+    "AuditEvent",
+    "AuditEventIsImmutableError",
+    "CardSelection",
+    "CareTeamMember",
+    "Client",
+    "ClientQuerySet",
+    "CrisisResource",
+    "CrisisResourceQuerySet",
+    "Entry",
+    "PendingConflict",
+    "PlanDraft",
+    "PlanVersion",
+    "SafetyPlan",
+    "StepNote",
+    "StepText",
+    "Suggestion",
+    "VersionIsImmutableError",
+]
