@@ -76,10 +76,10 @@ class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no t
 def _login_form_base() -> type:
     from allauth.account.forms import LoginForm as AllauthLoginForm
 
-    return AllauthLoginForm  # type: ignore[no-any-return]
+    return AllauthLoginForm  # type: ignore[no-any-return]  # allauth ships no types
 
 
-class LoginForm(_login_form_base()):  # type: ignore[misc]
+class LoginForm(_login_form_base()):  # type: ignore[misc]  # allauth ships no types; a base from a call
     """allauth's sign-in form without the e-mail reset link: accounts are managed by administrators."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

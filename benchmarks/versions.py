@@ -10,6 +10,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,7 @@ import django
 django.setup()
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client as HttpClient
 from django.test.utils import setup_test_environment
@@ -32,6 +34,7 @@ from django.utils import timezone
 
 from plans import actions
 from plans.content import EntryData, PlanChanges
+from plans.models import Client
 from plans.steps import SECTIONS
 
 ROUNDS = 30
@@ -50,7 +53,7 @@ def typical_changes(round_: int) -> PlanChanges:
     return PlanChanges(sections=sections, plan_fields={"most_important": f"My family ({round_})"})
 
 
-def make_plan(name: str, versions: int, user) -> object:
+def make_plan(name: str, versions: int, user: User) -> Client:
     client = actions.create_client(by=user, data=actions.ClientData(name=name))
     for i in range(versions):
         plan = actions.client_plan(client)
@@ -63,7 +66,7 @@ def make_plan(name: str, versions: int, user) -> object:
     return client
 
 
-def timed(fn) -> float:
+def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return (time.perf_counter() - start) * 1000
@@ -84,21 +87,26 @@ def main() -> None:
     }
     for round_ in range(ROUNDS):
         for label, client in (("200", many), ("2", few)):
-            results[f"save-{label}"].append(
-                timed(
-                    lambda c=client, r=round_: actions.save_version(
-                        client=c, by=user, review_date=timezone.localdate(), note=f"bench {r}", next_review_date=None
-                    )
-                )
-            )
-            url = reverse("plans:compare", args=[client.pk])
-            results[f"page-{label}"].append(timed(lambda u=url: http.get(u)))
 
-            def compare_only(c=client) -> None:
+            def save_one(c: Client = client, r: int = round_) -> None:
+                actions.save_version(
+                    client=c, by=user, review_date=timezone.localdate(), note=f"bench {r}", next_review_date=None
+                )
+
+            results[f"save-{label}"].append(timed(save_one))
+            url = reverse("plans:compare", args=[client.pk])
+
+            def open_page(u: str = url) -> None:
+                http.get(u)
+
+            results[f"page-{label}"].append(timed(open_page))
+
+            def compare_only(c: Client = client) -> None:
                 from plans.compare import compare_plans
                 from plans.content import PlanContent
 
                 plan = actions.client_plan(c)
+                assert plan is not None  # make_plan saved versions of it
                 latest_two = list(plan.versions.order_by("-number")[:2])
                 compare_plans(
                     PlanContent.from_json(latest_two[1].snapshot), PlanContent.from_json(latest_two[0].snapshot)

@@ -8,7 +8,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from .access import signed_in_user
 from .models import AuditEvent, CareTeamMember, Client, CrisisResource, StepText, Suggestion
 
 
-class CrisisResourceForm(forms.ModelForm):  # type: ignore[type-arg]
+class CrisisResourceForm(forms.ModelForm[CrisisResource]):
     class Meta:
         model = CrisisResource
         fields = (
@@ -58,7 +58,7 @@ class CrisisResourceForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(CrisisResource)
-class CrisisResourceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CrisisResourceAdmin(admin.ModelAdmin[CrisisResource]):
     form = CrisisResourceForm
     list_display = ("name", "kind", "method", "number", "country", "position", "is_active")
     list_filter = ("country", "kind", "is_active")
@@ -66,19 +66,19 @@ class CrisisResourceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SuggestionAdmin(admin.ModelAdmin[Suggestion]):
     list_display = ("text", "section", "language", "position", "is_active")
     list_filter = ("section", "language", "is_active")
     list_editable = ("position", "is_active")
 
 
 @admin.register(StepText)
-class StepTextAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StepTextAdmin(admin.ModelAdmin[StepText]):
     list_display = ("step", "language", "heading")
     list_filter = ("language",)
 
 
-class CareTeamFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+class CareTeamFormSet(forms.BaseInlineFormSet[CareTeamMember, Client, forms.ModelForm[CareTeamMember]]):
     def clean(self) -> None:
         super().clean()
         leads = 0
@@ -95,24 +95,28 @@ class _TamperProofAutocomplete(AutocompleteSelect):
     """Showing the form again, Django's autocomplete filters users by the posted id: a tampered one
     ("abc") would be a 500, so it is shown as no choice (the form already says the choice is invalid)."""
 
-    def optgroups(self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None) -> Any:
+    def optgroups(
+        self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         return super().optgroups(name, [v for v in value if _is_id(str(v))], attr)
 
 
-class CareTeamInline(admin.TabularInline):  # type: ignore[type-arg]
+class CareTeamInline(admin.TabularInline[CareTeamMember, Client]):
     model = CareTeamMember
     formset = CareTeamFormSet
     extra = 1
     autocomplete_fields = ("user",)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name == "user":
             kwargs["widget"] = _TamperProofAutocomplete(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ClientAdmin(admin.ModelAdmin[Client]):
     """Care teams are managed here (or by the client's lead clinician in the app). Plan content is never
     shown in the admin. Every change, view, export and archive goes through plans/actions.py and is audited.
 
@@ -139,7 +143,7 @@ class ClientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Client | None = None) -> bool:
         return False
 
     def has_export_permission(self, request: HttpRequest) -> bool:
@@ -165,14 +169,20 @@ class ClientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def save_model(self, request: HttpRequest, obj: Client, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Client, form: forms.ModelForm[Client], change: bool) -> None:
         # Lock the care team before the audit chain, the order the app's care-team actions use, so a
         # care-team change made here at the same time as one in the app queues instead of deadlocking.
         list(CareTeamMember.objects.select_for_update().filter(client=obj).values_list("pk", flat=True))
         data = actions.ClientData.of(obj)
         actions.update_client(client=obj, by=signed_in_user(request), data=data, ip=audit.client_ip(request))
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[Client],
+        formset: forms.BaseInlineFormSet[Any, Client, Any],
+        change: bool,
+    ) -> None:
         """Care-team changes through the actions (audited): additions first, removals last, so
         handing over to a new lead works in one save."""
         if formset.model is not CareTeamMember:
@@ -238,11 +248,11 @@ class ClientIdFilter(admin.SimpleListFilter):
     title = _("client")
     parameter_name = "client_id"
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[AuditEvent]) -> list[tuple[str, str]]:
         value = self.value()
         return [(value, f"#{value}")] if value and _is_id(value) else []
 
-    def queryset(self, request: Any, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         value = self.value()
         if value and _is_id(value):
             return queryset.filter(client_id=int(value))
@@ -250,7 +260,7 @@ class ClientIdFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: nobody adds, changes or deletes an audit event here (nor anywhere else)."""
 
     list_display = ("id", "created_at", "action", "client_id", "actor", "target", "ip")
@@ -266,8 +276,8 @@ class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

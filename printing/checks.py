@@ -1,14 +1,16 @@
 """`manage.py check`: warn when this server lacks fonts for a script the printed plans promise to show."""
 
+from collections.abc import Sequence
 from typing import Any
 
+from django.apps import AppConfig
 from django.core import checks
 
 from . import fonts
 
 
 @checks.register("printing")
-def check_print_fonts(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_print_fonts(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     try:
         missing = fonts.missing_scripts()
     except fonts.FontsUnavailable:

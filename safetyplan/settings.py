@@ -9,9 +9,14 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+# Django's generic classes (ModelAdmin[Client], ModelForm[Client]) can be subscripted at runtime as
+# the type checker sees them; subscripting returns the class itself, so nothing else changes.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -273,15 +278,16 @@ SECURE_CSP = {
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # Logging: IDs only, never plan content, names or phone numbers.
+_loggers: dict[str, dict[str, object]] = {
+    # Request bodies are never logged; 4xx/5xx lines carry only the path.
+    "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Request bodies are never logged; 4xx/5xx lines carry only the path.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-    },
+    "loggers": _loggers,
 }
 
 # --- Safety-plan settings -------------------------------------------------------------------------
@@ -300,5 +306,8 @@ if PRINT_PAGE_SIZE not in {"letter", "a4"}:
 # Load the print fonts and stylesheets when a web process starts, so the first print is quick.
 PRINT_WARM_UP = env_bool("SAFETYPLAN_PRINT_WARM_UP", True)
 # WeasyPrint reports every rendering step at INFO; only its warnings (never plan content) are logged.
-_print_loggers = {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
-LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], **_print_loggers}}  # type: ignore[dict-item]
+_print_loggers: dict[str, dict[str, object]] = {
+    "weasyprint.progress": {"level": "WARNING"},
+    "fontTools": {"level": "WARNING"},
+}
+LOGGING = {**LOGGING, "loggers": {**_loggers, **_print_loggers}}

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 # The admin signs in through the same flow as everyone (second factor, lock-out), not its own form.
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented recipe replaces the method
 
 urlpatterns = [
     path("", include("accounts.urls")),

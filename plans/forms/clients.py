@@ -14,7 +14,7 @@ from ..models import Client
 from .fields import PersonTextField
 
 
-class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
+class ClientForm(forms.ModelForm[Client]):
     """A client's details. Saving is the action's job: the view passes `form.instance` to it."""
 
     name = PersonTextField(label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
@@ -41,7 +41,7 @@ class ClientForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def _get_validation_exclusions(self) -> set[str]:
         # clean_record_number checks uniqueness itself: a double submit of this very form is no clash.
-        exclusions: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]  # not in django-stubs
+        exclusions: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]  # django-stubs omits this private method
         return exclusions | {"record_number"}
 
     def clean_name(self) -> str:

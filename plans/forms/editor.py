@@ -3,7 +3,7 @@
 import datetime
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -77,7 +77,7 @@ def entry_form_class(section: Section) -> type[BaseEntryForm]:
     return type(f"{section.key.title().replace('_', '')}EntryForm", (BaseEntryForm,), attrs)
 
 
-class BaseEntryFormSet(BaseFormSet):  # type: ignore[type-arg]
+class BaseEntryFormSet(BaseFormSet[BaseEntryForm]):
     def clean(self) -> None:
         super().clean()
         if (self.management_form.cleaned_data.get("TOTAL_FORMS") or 0) < 0:
@@ -89,7 +89,7 @@ class BaseEntryFormSet(BaseFormSet):  # type: ignore[type-arg]
 
 
 def entry_formset_class(section: Section) -> type[BaseEntryFormSet]:
-    return formset_factory(  # type: ignore[return-value]
+    formset_class = formset_factory(
         entry_form_class(section),
         formset=BaseEntryFormSet,
         extra=0,
@@ -97,6 +97,8 @@ def entry_formset_class(section: Section) -> type[BaseEntryFormSet]:
         absolute_max=MAX_ENTRIES_PER_SECTION,
         validate_max=True,
     )
+    # formset_factory makes a subclass of `formset`; django-stubs types the result as BaseFormSet only.
+    return cast(type[BaseEntryFormSet], formset_class)
 
 
 class StepNoteForm(forms.Form):
@@ -240,8 +242,12 @@ class PlanEditorForm:
     def scope(self) -> str:
         return editor_scope(self.steps)
 
-    def all_forms(self) -> list[Any]:
-        forms_: list[Any] = [self.revision_form, *self.formsets.values(), *self.step_note_forms.values()]
+    def all_forms(self) -> list[forms.Form | BaseEntryFormSet]:
+        forms_: list[forms.Form | BaseEntryFormSet] = [
+            self.revision_form,
+            *self.formsets.values(),
+            *self.step_note_forms.values(),
+        ]
         if self.most_important_form is not None:
             forms_.append(self.most_important_form)
         if self.details_form is not None:
@@ -279,12 +285,13 @@ class PlanEditorForm:
                     continue
                 entry = form.entry_data()
                 if entry.uid is None:
-                    entry = entry.replace(uid=uuid.uuid4())
-                    self.assigned_uids[f"{key}-{index}-uid"] = entry.uid
+                    uid = uuid.uuid4()
+                    entry = entry.replace(uid=uid)
+                    self.assigned_uids[f"{key}-{index}-uid"] = uid
                 entries.append(entry)
             changes.sections[key] = entries
-        for number, form in self.step_note_forms.items():
-            changes.step_notes[number] = form.note_data()
+        for number, note_form in self.step_note_forms.items():
+            changes.step_notes[number] = note_form.note_data()
         if self.most_important_form is not None:
             changes.plan_fields["most_important"] = self.most_important_form.cleaned_data["most_important"]
         if self.details_form is not None:
