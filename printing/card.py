@@ -181,7 +181,11 @@ class _Measured:
 
 
 def _measured(doc: PlanDocument, chosen: Collection[str]) -> _Measured:
-    sections, headings, continued, items, groups = [], [], [], [], []
+    sections: list[CardSection] = []
+    headings: list[CardBlock] = []
+    continued: list[CardBlock] = []
+    items: list[CardBlock] = []
+    groups: list[int] = []
     index = 0
     for group in card_candidates(doc):
         picked = [item for item in group.items if item.key in chosen]

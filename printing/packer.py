@@ -43,7 +43,7 @@ class Arrangement:
 def _run_heights(groups: Sequence[int], heights: Sequence[float], group_of: Sequence[Group]) -> list[list[float]]:
     """table[a][b]: the height of pieces a..b-1 on one panel, with their headings (b from a to n)."""
     n = len(heights)
-    first = {}
+    first: dict[int, int] = {}
     for index, group in enumerate(groups):
         first.setdefault(group, index)
     table: list[list[float]] = []
