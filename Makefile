@@ -18,9 +18,9 @@ setup: system-packages venv assets
 
 test-setup: test-packages venv assets
 
-# Debian packages, installed only when missing. Running needs the Noto fonts (printing any script);
+# Debian packages, installed only when missing. Running needs the Noto fonts (printing any script, emoji in colour);
 # the tests also need Chromium (browser tests) and poppler-utils (PDF pages to PNG).
-RUN_DEBS := fonts-noto-core fonts-noto-cjk
+RUN_DEBS := fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 define install_debs
 	@missing=""; for pkg in $(1); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \

@@ -28,6 +28,11 @@ PDI = "\u2069"  # pop directional isolate
 PHONE_LIKE = re.compile(r"\+?\(?\d+\)?(?:[ \-.]\(?\d+\)?)+")
 
 
+def has_rtl(text: str) -> bool:
+    """Whether `text` has a right-to-left letter (Hebrew, Arabic, ...)."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+
+
 def isolate(text: str, direction: str = "ltr") -> str:
     """`text` as one run in `direction` ("ltr" or "rtl"), whatever surrounds it (empty stays empty)."""
     if not text:

@@ -23,9 +23,11 @@ from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from . import phones
+from .bidi import isolate
 from .content import EntryData, PlanContent, StepNoteData
 from .models import LIKELIHOOD_CHOICES
-from .steps import STEPS, Section
+from .steps import ENTRY_FIELDS_BY_KEY, STEPS, Section
 from .worddiff import Segment, diff_words
 
 ChangeKind = Literal["added", "removed", "edited", "moved"]
@@ -306,21 +308,32 @@ def _kept_in_order(common: Sequence[tuple[int, int]]) -> set[int]:
     return kept
 
 
+def _shown(name: str, value: str) -> str:
+    """A field's value as people read it: a phone number in its usual format, as one left-to-right run."""
+    if value and ENTRY_FIELDS_BY_KEY[name].input == "phone":
+        return isolate(phones.display(value))
+    return value
+
+
 def _values(
     section: Section, labels: dict[str, str], entry: EntryData, diffs: Sequence[FieldDiff] = ()
 ) -> tuple[FieldValue, ...]:
     by_field = {diff.field: diff for diff in diffs}
     return tuple(
-        FieldValue(field=name, label=labels[name], value=getattr(entry, name), diff=by_field.get(name))
+        FieldValue(field=name, label=labels[name], value=_shown(name, entry[name]), diff=by_field.get(name))
         for name in section.fields
-        if getattr(entry, name) or name in by_field
+        if entry[name] or name in by_field
     )
 
 
 def _entry_field_diffs(section: Section, labels: dict[str, str], old: EntryData, new: EntryData) -> list[FieldDiff]:
     diffs: list[FieldDiff] = []
     for name in section.fields:
-        _add_text_diff(diffs, name, labels[name], getattr(old, name), getattr(new, name))
+        if ENTRY_FIELDS_BY_KEY[name].input == "phone":
+            if old[name] != new[name]:  # a number changes as a whole: shown as it was, and as it is
+                diffs.append(_value_diff(name, labels[name], _shown(name, old[name]), _shown(name, new[name]), False))
+        else:
+            _add_text_diff(diffs, name, labels[name], old[name], new[name])
     return diffs
 
 
@@ -360,8 +373,8 @@ def _add_text_diff(
         )
 
 
-def _value_diff(name: str, label: Promise, old: str, new: str) -> FieldDiff:
-    return FieldDiff(field=name, label=str(label), old=old, new=new, segments=(), clinician_only=True)
+def _value_diff(name: str, label: str | Promise, old: str, new: str, clinician_only: bool = True) -> FieldDiff:
+    return FieldDiff(field=name, label=str(label), old=old, new=new, segments=(), clinician_only=clinician_only)
 
 
 def _likelihood_text(value: int | None) -> str:

@@ -1,4 +1,5 @@
-"""WeasyPrint's URL fetcher for printing: the app's own static files and small data: URLs, nothing else."""
+"""WeasyPrint's URL fetcher for printing: the app's own static files, the installed font files the print
+stylesheet names with `local()`, and small data: URLs; nothing else."""
 
 import base64
 import posixpath
@@ -9,6 +10,8 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from weasyprint.urls import URLFetcherResponse
+
+from .fonts import FONT_DIRECTORIES, FONT_SUFFIXES
 
 # WeasyPrint sees the app's static files under this origin; `.invalid` can never resolve (RFC 2606).
 STATIC_ORIGIN = "https://static.safetyplan.invalid"
@@ -24,8 +27,9 @@ class FetchRefused(ValueError):
 class StaticOnlyFetcher:
     """Serves the app's static files and small data: URLs to WeasyPrint; refuses everything else.
 
-    `file://`, `http(s)://` (other than the unresolvable static origin, which is read from disk, never
-    the network), large or unexpected `data:` URLs and every other scheme are refused. There is no
+    `file://` (other than a font file of the system's font directories), `http(s)://` (other than the
+    unresolvable static origin, which is read from disk, never the network), large or unexpected `data:`
+    URLs and every other scheme are refused. There is no
     network code here at all, so there are no redirects to follow.
     """
 
@@ -37,6 +41,8 @@ class StaticOnlyFetcher:
     def __call__(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return self._data(url)
+        if url.startswith("file://"):
+            return self._installed_font(url)
         prefix = STATIC_ORIGIN + "/" + settings.STATIC_URL.strip("/") + "/"
         if url.startswith(prefix):
             return self._static(url, url[len(prefix) :])
@@ -56,6 +62,15 @@ class StaticOnlyFetcher:
             self.refused += 1
             raise FetchRefused("refused a large data: URL while printing")
         return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
+
+    def _installed_font(self, url: str) -> URLFetcherResponse:
+        """A font file of the system's font directories (how WeasyPrint loads `src: local(...)`)."""
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        directories = [Path(directory).expanduser().resolve() for directory in FONT_DIRECTORIES]
+        if path.suffix.lower() not in FONT_SUFFIXES or not any(path.is_relative_to(d) for d in directories):
+            self.refused += 1
+            raise FetchRefused("refused a file while printing")
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": "font/sfnt"})
 
     def _static(self, url: str, raw_path: str) -> URLFetcherResponse:
         path = unquote(raw_path.split("?")[0].split("#")[0])

@@ -88,6 +88,8 @@ SCRIPTS: tuple[Script, ...] = (
         "japanese", _("Japanese"), ("Noto Sans CJK JP",), "こんにちは。家族はとても大切です。カタカナ", "fonts-noto-cjk"
     ),
     Script("korean", _("Korean"), ("Noto Sans CJK KR",), "안녕하세요. 가족은 저에게 소중해요.", "fonts-noto-cjk"),
+    # Emoji, in colour: people write them in their own words (a dog, a heart, a thumbs-up).
+    Script("emoji", _("Emoji"), ("Noto Color Emoji",), "🐶❤️👍🏽🎵🌊☕", "fonts-noto-color-emoji"),
 )
 SCRIPTS_BY_KEY = {script.key: script for script in SCRIPTS}
 # First in every font stack of the print stylesheet: it draws the Latin punctuation and digits

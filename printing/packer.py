@@ -5,10 +5,13 @@ where it belongs, and the panels it may go on at all. Pieces keep their order an
 runs, one per panel; a group that starts on one panel and goes on to the next gets its heading again
 there, marked as continued. Of every way to cut that fits, the arrangement chosen is, in this order:
 
-1. one that leaves no panel empty while another is crowded (over `CROWDED` of its height);
+1. one that leaves no panel empty while another is crowded (over `CROWDED` of its height; the front,
+   which holds the title and the crisis lines, is not counted);
 2. the one that keeps most pieces on their home panels;
 3. the one with the fewest continued headings;
-4. the best balanced (the fullest panel as empty as possible).
+4. the one with no empty panel before a panel with something on it;
+5. the best balanced (the fullest panel as empty as possible);
+6. the one whose empty panels, if any, are nearest the back.
 
 When no cut fits everything, pieces are placed in order wherever they fit and the rest are returned
 as not fitting, so the clinician can be told exactly which.
@@ -84,14 +87,18 @@ def _score(
     groups: Sequence[int],
     group_of: Sequence[Group],
     caps: Sequence[float],
-) -> tuple[int, int, int, float]:
+) -> tuple[int, int, int, int, float, int]:
     fills = [table[a][b] / caps[p] if caps[p] > 0 else 1.0 for p, (a, b) in enumerate(pairwise(cuts))]
     counts = [b - a for a, b in pairwise(cuts)]
-    crowded = any(fill > CROWDED for fill in fills)
+    crowded = any(fill > CROWDED for fill in fills[1:])  # the front is full by design: title, crisis lines
     empty_while_crowded = int(crowded and any(count == 0 for count in counts[1:]))
     away = sum(1 for p, (a, b) in enumerate(pairwise(cuts)) for i in range(a, b) if p not in group_of[groups[i]].homes)
     continued = sum(1 for a, b in pairwise(cuts[1:]) if 0 < a < b and groups[a - 1] == groups[a])
-    return empty_while_crowded, away, continued, max(fills[1:], default=0.0)
+    # An empty panel before one with something on it: the card would open on a blank panel.
+    gaps = sum(1 for here, later in pairwise(counts[1:]) if here == 0 and later > 0)
+    # Last, of two otherwise equal, the one that leaves its empty panels nearer the back.
+    late_empties = -sum(index for index, count in enumerate(counts[1:]) if count == 0)
+    return empty_while_crowded, away, continued, gaps, max(fills[1:], default=0.0), late_empties
 
 
 def arrange(
@@ -107,7 +114,7 @@ def arrange(
     def fits(panel: int, a: int, b: int) -> bool:
         return b <= last[panel][a] and (a == b or table[a][b] <= capacities[panel] + EPSILON_MM)
 
-    best: tuple[tuple[int, int, int, float], tuple[int, ...]] | None = None
+    best: tuple[tuple[int, int, int, int, float, int], tuple[int, ...]] | None = None
 
     def search(panel: int, start: int, cuts: tuple[int, ...]) -> None:
         nonlocal best

@@ -158,11 +158,16 @@ def test_it_reports_only_the_fields_that_differ_with_their_labels():
 
     assert [(f.field, f.label) for f in change.fields] == [("phone", "Phone")]
     # The whole entry is still there to show which person it is, with the changed field marked.
+    # A number is shown as people read it, as one left-to-right run, and changes as a whole.
     assert [(v.field, v.value, v.diff) for v in change.values] == [
         ("name", "Maria", None),
-        ("phone", "+15557654321", change.fields[0]),
+        ("phone", "\u2066+1 555-765-4321\u2069", change.fields[0]),
         ("note", "Aunt", None),
     ]
+    assert (change.fields[0].old, change.fields[0].new) == (
+        "\u2066+1 555-123-4567\u2069",
+        "\u2066+1 555-765-4321\u2069",
+    )
 
 
 def test_a_field_emptied_by_an_edit_is_still_shown():
@@ -411,8 +416,8 @@ def test_the_partial_shows_which_entry_an_edit_is_in():
     html = render(compare_plans(old, new))
 
     assert '<span class="comparison-text" dir="auto">Maria</span>' in html
-    assert "<del>15551234567</del>" in html
-    assert "<ins>15557654321</ins>" in html
+    # A changed number is shown whole, old and new, each as one left-to-right run (never a digit diff).
+    assert "Was: \u2066+1 555-123-4567\u2069. Now: \u2066+1 555-765-4321\u2069." in html
 
 
 def test_the_partial_says_when_nothing_changed():

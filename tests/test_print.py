@@ -379,6 +379,22 @@ def test_the_fetcher_serves_static_files_and_refuses_everything_else(listener):
     assert _connections(listener) == 0
 
 
+def test_the_fetcher_reads_installed_font_files_and_no_other_file():
+    fetcher = fetching.StaticOnlyFetcher()
+    emoji = "file:///usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"
+    assert fetcher(emoji).read()[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true")
+    for refused in [
+        "file:///etc/passwd",
+        "file:///usr/share/fonts/../../../etc/passwd",
+        "file:///usr/share/fonts/truetype/noto/../../../../etc/hostname",
+        "file:///usr/share/doc/fonts-noto-core/copyright",
+        "file:///work/main/db.sqlite3",
+    ]:
+        with pytest.raises(fetching.FetchRefused):
+            fetcher(refused)
+    assert fetcher.refused == 5
+
+
 def test_markup_that_did_reach_weasyprint_still_fetches_nothing(listener, settings):
     """Even if a template ever let markup through, the fetcher is what WeasyPrint uses."""
     port = listener.getsockname()[1]

@@ -27,7 +27,10 @@ class PhoneField(forms.CharField):
     def __init__(self, *, allow_short_codes: bool = False, **kwargs: Any) -> None:
         self.allow_short_codes = allow_short_codes
         kwargs.setdefault("max_length", 40)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}))
+        # dir="ltr": a number is typed and read left to right, in a right-to-left page too.
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off", "dir": "ltr"})
+        )
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> str:

@@ -37,8 +37,12 @@ def phone_run(value: str) -> str:
 
 @register.filter
 def isolate_numbers(value: object) -> str:
-    """Client text with every phone-like run of digits kept left to right (shown, never stored)."""
-    return bidi.isolate_numbers(str(value or ""))
+    """Client text with every phone-like run of digits kept left to right (shown, never stored).
+
+    Only text with right-to-left letters can reorder a number, so other text is left as it is.
+    """
+    text = str(value or "")
+    return bidi.isolate_numbers(text) if bidi.has_rtl(text) else text
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class EntryPart:
     value: str
     dir: str = ""
     label_dir: str = ""
+    in_rtl: bool = False  # the entry reads right to left: its numbers must be isolated to keep their order
 
 
 @register.filter
@@ -71,6 +76,7 @@ def entry_parts(entry: EntryData, label_direction: str = "ltr") -> list[EntryPar
                 value,
                 dir=direction if direction != own else "",
                 label_dir=label_direction if field.label_in_entry and label_direction != own else "",
+                in_rtl=own == "rtl",
             )
         )
     return parts
@@ -95,9 +101,10 @@ def likelihood(value: int | None) -> str:
 
 
 @register.filter
-def ltr(value: object) -> str:
-    """Our own text or a number from configuration (a crisis line's number) as one left-to-right run."""
-    return isolate(str(value or ""))
+def ltr(value: object, direction: str = "rtl") -> str:
+    """A number from configuration (a crisis line's) as one left-to-right run, when it stands in text
+    that reads `direction` ("rtl" by default; in left-to-right text it keeps its order anyway)."""
+    return isolate(str(value or "")) if direction == "rtl" else str(value or "")
 
 
 @register.filter
