@@ -1,13 +1,12 @@
 """Comparing two versions of a plan: plain data in, plain data out (no database)."""
 
 import datetime
-import time
 import uuid
 
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from plans.compare import PlanComparison, compare_plans
+from plans.compare import EntryChange, PlanComparison, compare_plans
 from plans.content import EntryData, PlanContent, StepNoteData
 
 from .helpers import changed, rebuilt
@@ -282,12 +281,17 @@ def test_headings_come_from_the_steps():
     assert isinstance(step(result, 1).heading, str)
 
 
-def test_it_compares_two_full_plans_quickly():
-    sections = ["warning_signs", "coping", "social_people", "help_people", "professionals", "means_safety", "reasons"]
+FULL_SECTIONS = ["warning_signs", "coping", "social_people", "help_people", "professionals", "means_safety", "reasons"]
+WITH_TEXT = ["warning_signs", "coping", "means_safety", "reasons"]  # the sections whose entries have a text field
+
+
+def full_plans() -> tuple[PlanContent, PlanContent]:
+    """Seven sections of 50 entries; then every fifth entry's text gets a word more, and coping is reversed.
+    (benchmarks/versions.py times the comparison of the same two plans.)"""
     old = PlanContent(
         sections={
             key: [EntryData(uid=uid(s * 100 + i), text=f"Entry {i} of {key}", name=f"Name {i}") for i in range(50)]
-            for s, key in enumerate(sections)
+            for s, key in enumerate(FULL_SECTIONS)
         }
     )
     new = PlanContent(
@@ -299,17 +303,46 @@ def test_it_compares_two_full_plans_quickly():
             for key, rows in old.sections.items()
         }
     )
+    return old, new
 
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        result = compare_plans(old, new)
-        timings.append(time.perf_counter() - start)
+
+def all_changes(comparison: PlanComparison) -> list[EntryChange]:
+    return [change for s in comparison.steps for change in s.changes]
+
+
+def test_it_compares_two_full_plans_entry_by_entry():
+    old, new = full_plans()
+
+    result = compare_plans(old, new)
 
     # Only four of the seven sections have a free-text field; the reversed one keeps a single entry in order.
     assert result.counts == {"added": 0, "removed": 0, "edited": 40, "moved": 49}
-    # Typically ~1-2 ms; the bound is loose so a busy machine does not fail it.
-    assert min(timings) < 0.05
+    changes = all_changes(result)
+    # Every entry is reported once: as a change, or counted as unchanged.
+    assert len(changes) + sum(s.unchanged for s in result.steps) == 7 * 50
+    assert len({change.new.uid for change in changes if change.new}) == len(changes)
+    assert not [change for change in changes if change.kind in {"added", "removed"}]
+
+
+def test_in_two_full_plans_exactly_the_lengthened_entries_are_edited_and_only_the_new_word_is_marked():
+    old, new = full_plans()
+
+    edited = [change for change in all_changes(compare_plans(old, new)) if change.kind == "edited"]
+
+    lengthened = {e.uid for key in WITH_TEXT for e in new.sections[key] if e.text.endswith(" changed")}
+    assert {change.new.uid for change in edited if change.new} == lengthened
+    for change in edited:
+        assert [(f.field, changed(f.segments)) for f in change.fields] == [("text", [("insert", " changed")])]
+
+
+def test_in_two_full_plans_only_the_reversed_section_moves_each_entry_to_its_mirrored_place():
+    old, new = full_plans()
+
+    moved = [change for change in all_changes(compare_plans(old, new)) if change.moved]
+
+    assert len(moved) == 49
+    assert {change.section_key for change in moved} == {"coping"}
+    assert all(change.old_position + change.new_position == 51 for change in moved)
 
 
 # Template ------------------------------------------------------------------------------------------
