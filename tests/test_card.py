@@ -1,6 +1,7 @@
 """The wallet card: panels, marks, type size, the clinician's choice, and nothing dropped silently."""
 
 import dataclasses
+import html
 import random
 import re
 import uuid
@@ -14,7 +15,7 @@ from plans.models import CardSelection, Entry
 from plans.steps import SECTIONS
 from printing import card, document
 
-from .factories import make_plan
+from .factories import entry_text, make_plan
 from .pdfs import MM, all_text, font_sizes_pt, operations, page_size_mm, reader
 
 PANEL_W, PANEL_H = card.CARD_PANEL_MM
@@ -352,7 +353,10 @@ def test_card_views_make_a_fixed_number_of_queries(
 ):
     choose(alice_client, client_record, uids(plan, "coping"))
     with django_assert_num_queries(queries):
-        assert alice_client.get(url(name, client_record)).status_code == 200
+        response = alice_client.get(url(name, client_record))
+    assert response.status_code == 200
+    shown = all_text(response.content) if name == "card_pdf" else html.unescape(response.content.decode())
+    assert entry_text("coping", 0) in shown, name
 
 
 def test_saving_a_choice_makes_a_fixed_number_of_queries(alice_client, plan, client_record, django_assert_num_queries):

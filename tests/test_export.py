@@ -191,6 +191,7 @@ def test_a_clinician_cannot_archive(alice, reviewed):
 def test_the_archive_date_is_not_edited_by_hand_in_the_admin(admin_http, reviewed):
     page = admin_http.get(reverse("admin:plans_client_change", args=[reviewed.pk])).content.decode()
     assert 'name="archived_at"' not in page
+    assert 'name="name" value="Jordan Rivera"' in page  # the client's form, with the fields that are edited
 
 
 # --- The client in the admin ------------------------------------------------------------------------------

@@ -689,6 +689,7 @@ def test_the_search_box_never_breaks(alice, plan, q, page):
         response = signed_in(alice).get(reverse("plans:client_list"), params)
         assert response.status_code == 200
         assert db_state() == before
+        assert 'name="q"' in response.content.decode()  # the client list with its search box, not an empty page
 
 
 PAPER = st.one_of(st.sampled_from(["letter", "a4", "A4", "", "legal", "a4\x00"]), TEXTS)
@@ -828,6 +829,10 @@ def test_the_admin_shows_a_tampered_care_team_user_as_an_error(superuser, plan):
     response = http.post(url, data)
     assert response.status_code == 200
     assert db_state() == before
+    # The form comes back with the tampered row marked, not merely unsaved.
+    page = response.content.decode()
+    assert 'class="errornote"' in page
+    assert "Select a valid choice. That choice is not one of the available choices." in page
 
 
 @pytest.mark.parametrize("odd", ["²", "١", "9" * 5000, "-1", "x", "1\x00", str(2**63)])
