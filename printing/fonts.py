@@ -166,16 +166,17 @@ def _families(font: TTFont) -> tuple[str, ...]:
 def _read_faces(path: Path) -> list[Face]:
     """The faces of one font file, with their family names (only the 'name' table is read)."""
     size = path.stat().st_size
-    if path.name.lower().endswith(_COLLECTION_SUFFIXES):
-        with TTCollection(str(path), lazy=True) as collection:
+    with path.open("rb") as handle:  # closed even when fontTools cannot read the file
+        if path.name.lower().endswith(_COLLECTION_SUFFIXES):
+            collection = TTCollection(handle, lazy=True)
             return [Face(str(path), index, _families(font), size) for index, font in enumerate(collection.fonts)]
-    with TTFont(str(path), lazy=True) as font:
-        return [Face(str(path), 0, _families(font), size)]
+        return [Face(str(path), 0, _families(TTFont(handle, lazy=True)), size)]
 
 
 def _read_coverage(face: Face) -> frozenset[int]:
     """The code points `face` maps to a real glyph (not to .notdef), from its best Unicode 'cmap' subtable."""
-    with TTFont(face.path, fontNumber=face.index, lazy=True) as font:
+    with Path(face.path).open("rb") as handle:  # closed even when fontTools cannot read the file
+        font = TTFont(handle, fontNumber=face.index, lazy=True)
         try:
             cmap = font.getBestCmap()  # None for a font without a Unicode subtable (a symbol font)
             if not cmap:

@@ -1,4 +1,4 @@
-"""Build editor POST data the way the browser sends it; Debian's Chromium for the browser tests."""
+"""Build editor POST data the way the browser sends it; read a word diff back; Debian's Chromium for the browser tests."""
 
 from typing import Any
 
@@ -6,6 +6,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from plans.steps import SECTIONS, STEPS
+from plans.worddiff import Segment
 
 
 def editor_data(response_or_plan_revision: int = 0, **sections: list[dict[str, str]]) -> dict[str, Any]:
@@ -88,6 +89,18 @@ def form_data_from_page(http: HttpClient, url: str) -> dict[str, Any]:
 
 def edit_url(pk: int) -> str:
     return reverse("plans:plan_edit", args=[pk])
+
+
+def rebuilt(segments: tuple[Segment, ...]) -> tuple[str, str]:
+    """The old and the new text a word diff stands for."""
+    old = "".join(s.text for s in segments if s.op != "insert")
+    new = "".join(s.text for s in segments if s.op != "delete")
+    return old, new
+
+
+def changed(segments: tuple[Segment, ...]) -> list[tuple[str, str]]:
+    """What a word diff marks: (op, text) of every segment that is not the same in both texts."""
+    return [(s.op, s.text) for s in segments if s.op != "equal"]
 
 
 # Debian's Chromium (never a browser download), without the background traffic the closed network refuses.

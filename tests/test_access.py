@@ -8,13 +8,18 @@ from plans.models import Client, Entry, SafetyPlan
 from .helpers import editor_data
 
 
+def client_pages(pk: int) -> dict[str, str]:
+    """Each page of one client, and something only that page shows of the client `client_record`."""
+    return {
+        reverse("plans:client_detail", args=[pk]): 'Safety plan: <span dir="auto">Jo</span>',
+        reverse("plans:client_edit", args=[pk]): 'value="Jordan Rivera"',
+        reverse("plans:plan_edit", args=[pk]): 'Safety plan: <span dir="auto">Jo</span>',
+        **{reverse("plans:plan_together", args=[pk, step]): f"Step {step} of 7" for step in range(1, 8)},
+    }
+
+
 def client_urls(pk: int) -> list[str]:
-    return [
-        reverse("plans:client_detail", args=[pk]),
-        reverse("plans:client_edit", args=[pk]),
-        reverse("plans:plan_edit", args=[pk]),
-        *[reverse("plans:plan_together", args=[pk, step]) for step in range(1, 8)],
-    ]
+    return list(client_pages(pk))
 
 
 def test_it_hides_it_from_outsiders(charlie_client, client_record):
@@ -39,8 +44,10 @@ def test_it_answers_404_for_a_client_that_does_not_exist(alice_client, client_re
 @pytest.mark.parametrize("persona", ["alice_client", "bob_client"])
 def test_it_shows_it_to_the_care_team(request, persona, client_record):
     http = request.getfixturevalue(persona)
-    for url in client_urls(client_record.pk):
-        assert http.get(url).status_code == 200, url
+    for url, shown in client_pages(client_record.pk).items():
+        response = http.get(url)
+        assert response.status_code == 200, url
+        assert shown in response.content.decode(), url
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client, client_record):
@@ -62,11 +69,13 @@ def test_the_client_list_shows_only_my_clients(charlie_client, client_record, ch
 def test_an_archived_client_is_hidden_even_from_the_care_team(alice_client, client_record):
     from django.utils import timezone
 
+    assert alice_client.get(reverse("plans:client_detail", args=[client_record.pk])).status_code == 200
     Client.objects.filter(pk=client_record.pk).update(archived_at=timezone.now())
     assert alice_client.get(reverse("plans:client_detail", args=[client_record.pk])).status_code == 404
 
 
 def test_an_inactive_clinician_sees_nothing(bob, client_record):
+    assert list(Client.objects.visible_to(bob)) == [client_record]
     bob.is_active = False
     bob.save()
     assert not Client.objects.visible_to(bob).exists()

@@ -1,6 +1,7 @@
 """The wallet card: panels, marks, type size, the clinician's choice, and nothing dropped silently."""
 
 import dataclasses
+import html
 import random
 import re
 import uuid
@@ -14,7 +15,7 @@ from plans.models import CardSelection, Entry
 from plans.steps import SECTIONS
 from printing import card, document
 
-from .factories import make_plan
+from .factories import entry_text, make_plan
 from .pdfs import MM, all_text, font_sizes_pt, operations, page_size_mm, reader
 
 PANEL_W, PANEL_H = card.CARD_PANEL_MM
@@ -109,44 +110,66 @@ def test_it_prints_on_one_letter_or_a4_sheet(alice_client, plan, client_record):
     assert page_size_mm(card_pdf(alice_client, client_record, "?size=a4")) == [pytest.approx((210.0, 297.0), abs=0.1)]
 
 
-@pytest.mark.parametrize("size", ["letter", "a4"])
-def test_the_card_is_four_credit_card_panels_with_cut_and_fold_marks(alice_client, plan, client_record, size):
-    content = card_pdf(alice_client, client_record, f"?size={size}")
-    sheet_w, sheet_h = page_size_mm(content)[0]
-    x, y, w, h = cut_outline(content)
-    # Comfortably inside what an office printer can print.
+Box = tuple[float, float, float, float]  # x, y from the bottom-left corner, width, height (mm)
+
+
+def assert_inside_the_printable_area(sheet: tuple[float, float], outline: Box) -> None:
+    """Comfortably inside what an office printer can print."""
+    sheet_w, sheet_h = sheet
+    x, y, w, h = outline
     assert x > 10 and y > 10 and sheet_w - (x + w) > 10 and sheet_h - (y + h) > 10
-    rects = rectangles_mm(content)
-    # Fold lines: dashes across the middle (y + 54 mm) and down the middle (x + 85.6 mm), the whole way.
+
+
+def assert_fold_lines(rects: list[Box], outline: Box) -> None:
+    """Dashes across the middle (y + 54 mm) and down the middle (x + 85.6 mm), the whole way, with fold
+    ticks outside the card in line with the folds."""
+    x, y, w, h = outline
     across = [r for r in rects if r[3] < 0.3 and r[1] == pytest.approx(y + PANEL_H, abs=0.3)]
     down = [r for r in rects if r[2] < 0.3 and r[0] == pytest.approx(x + PANEL_W, abs=0.3)]
     assert len(across) > 20 and len(down) > 20
     assert min(r[0] for r in across) <= x + 1 and max(r[0] + r[2] for r in across) >= x + w - 1
     assert min(r[1] for r in down) <= y + 1 and max(r[1] + r[3] for r in down) >= y + h - 1
-    # Fold ticks outside the card, in line with the folds.
     assert any(r[0] + r[2] < x and r[3] < 0.3 for r in across)
     assert any(r[1] > y + h for r in down)
-    # Cut marks: a 6 mm line on each side of each corner, outside the card.
-    marks = [
-        r
-        for r in rects
-        if (r[2] == pytest.approx(6, abs=0.1) and 0.1 < r[3] < 0.3)
-        or (r[3] == pytest.approx(6, abs=0.1) and 0.1 < r[2] < 0.3)
-    ]
-    solid = [
-        r
-        for r in marks
-        if not (r[1] == pytest.approx(y + PANEL_H, abs=0.3) or r[0] == pytest.approx(x + PANEL_W, abs=0.3))
-    ]
+
+
+def is_cut_mark(r: Box) -> bool:
+    """A 6 mm hairline, across or down."""
+    return (r[2] == pytest.approx(6, abs=0.1) and 0.1 < r[3] < 0.3) or (
+        r[3] == pytest.approx(6, abs=0.1) and 0.1 < r[2] < 0.3
+    )
+
+
+def is_on_a_fold(r: Box, outline: Box) -> bool:
+    x, y, _w, _h = outline
+    return r[1] == pytest.approx(y + PANEL_H, abs=0.3) or r[0] == pytest.approx(x + PANEL_W, abs=0.3)
+
+
+def near(r: Box, corner: tuple[float, float]) -> bool:
+    """Whether a mark starts or ends within 8.5 mm of a corner."""
+    corner_x, corner_y = corner
+    starts = abs(r[0] - corner_x) < 8.5 and abs(r[1] - corner_y) < 8.5
+    ends = abs(r[0] + r[2] - corner_x) < 8.5 and abs(r[1] + r[3] - corner_y) < 8.5
+    return starts or ends
+
+
+def assert_cut_marks(rects: list[Box], outline: Box) -> None:
+    """A 6 mm line on each side of each corner, outside the card."""
+    x, y, w, h = outline
+    solid = [r for r in rects if is_cut_mark(r) and not is_on_a_fold(r, outline)]
     assert len(solid) == 8
-    for corner_x, corner_y in [(x, y), (x + w, y), (x, y + h), (x + w, y + h)]:
-        near = [
-            r
-            for r in solid
-            if (abs(r[0] - corner_x) < 8.5 and abs(r[1] - corner_y) < 8.5)
-            or (abs(r[0] + r[2] - corner_x) < 8.5 and abs(r[1] + r[3] - corner_y) < 8.5)
-        ]
-        assert len(near) >= 2
+    for corner in [(x, y), (x + w, y), (x, y + h), (x + w, y + h)]:
+        assert len([r for r in solid if near(r, corner)]) >= 2
+
+
+@pytest.mark.parametrize("size", ["letter", "a4"])
+def test_the_card_is_four_credit_card_panels_with_cut_and_fold_marks(alice_client, plan, client_record, size):
+    content = card_pdf(alice_client, client_record, f"?size={size}")
+    outline = cut_outline(content)
+    assert_inside_the_printable_area(page_size_mm(content)[0], outline)
+    rects = rectangles_mm(content)
+    assert_fold_lines(rects, outline)
+    assert_cut_marks(rects, outline)
 
 
 def test_each_panel_holds_its_text_and_the_outside_panels_are_upside_down(alice_client, plan, client_record):
@@ -332,7 +355,10 @@ def test_card_views_make_a_fixed_number_of_queries(
 ):
     choose(alice_client, client_record, uids(plan, "coping"))
     with django_assert_num_queries(queries):
-        assert alice_client.get(url(name, client_record)).status_code == 200
+        response = alice_client.get(url(name, client_record))
+    assert response.status_code == 200
+    shown = all_text(response.content) if name == "card_pdf" else html.unescape(response.content.decode())
+    assert entry_text("coping", 0) in shown, name
 
 
 def test_saving_a_choice_makes_a_fixed_number_of_queries(alice_client, plan, client_record, django_assert_num_queries):

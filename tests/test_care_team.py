@@ -178,7 +178,8 @@ def test_the_page_runs_a_fixed_number_of_queries(alice_client, alice, client_rec
     alice_client.get(page_url(client_record))  # the first request after signing in also writes the session
     # session, user, client+plan, is lead, audit (savepoint, head, insert, head, release), members
     with django_assert_num_queries(10):
-        alice_client.get(page_url(client_record))
+        page = alice_client.get(page_url(client_record)).content.decode()
+    assert all(f"user{i}" in page for i in range(5)), "the page does not list every member"
 
 
 # --- The admin ----------------------------------------------------------------------------------------

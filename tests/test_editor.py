@@ -1,10 +1,12 @@
 """The plan editor through the test client: saving, row operations without JavaScript, bad input."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
+from plans.forms.editor import MAX_ENTRIES_PER_SECTION
 from plans.models import Entry, SafetyPlan, StepNote
 
 from .factories import save, texts
@@ -227,12 +229,43 @@ def test_tampered_forms_get_a_4xx_or_the_form_again_and_save_nothing(alice_clien
     assert not Entry.objects.exists()
 
 
+def coping_rows(count: int) -> list[dict[str, str]]:
+    return [{"text": f"Walk {i}"} for i in range(count)]
+
+
+def rows_on_the_page(page: str, section: str) -> int:
+    return len(set(re.findall(rf'name="{section}-(\d+)-text"', page)))
+
+
 def test_a_huge_form_count_is_capped(alice_client, client_record):
-    data = editor_data(coping=[{"text": "Walk"}])
+    data = editor_data(coping=coping_rows(MAX_ENTRIES_PER_SECTION + 5))
     data["coping-TOTAL_FORMS"] = "100000000"
     response = alice_client.post(edit_url(client_record.pk), data)
     assert response.status_code in {200, 400}
     assert not Entry.objects.exists()
+    # The form comes back built from no more rows than the cap, and says why nothing was saved.
+    page = response.content.decode()
+    assert rows_on_the_page(page, "coping") == MAX_ENTRIES_PER_SECTION
+    assert f"Please submit at most {MAX_ENTRIES_PER_SECTION} forms." in page
+
+
+def test_a_section_saves_up_to_the_cap_and_never_more(alice_client, client_record):
+    full = [f"Walk {i}" for i in range(MAX_ENTRIES_PER_SECTION)]
+    response = alice_client.post(edit_url(client_record.pk), editor_data(coping=coping_rows(MAX_ENTRIES_PER_SECTION)))
+    assert response.status_code == 302
+    assert texts(SafetyPlan.objects.get(), "coping") == full
+    # One more row is refused with a message, and the section keeps what it had.
+    response = alice_client.post(
+        edit_url(client_record.pk), editor_data(1, coping=coping_rows(MAX_ENTRIES_PER_SECTION + 1))
+    )
+    assert response.status_code == 200
+    assert f"Please submit at most {MAX_ENTRIES_PER_SECTION} forms." in response.content.decode()
+    assert texts(SafetyPlan.objects.get(), "coping") == full
+    # So is adding a row without JavaScript.
+    data = form_data_from_page(alice_client, edit_url(client_record.pk))
+    data["op"] = "add:coping"
+    assert alice_client.post(edit_url(client_record.pk), data).status_code == 400
+    assert texts(SafetyPlan.objects.get(), "coping") == full
 
 
 def test_a_saved_phone_is_shown_in_national_format(alice_client, alice, client_record):

@@ -1,6 +1,8 @@
 """The font probe (printing/fonts.py): which installed faces draw which characters, read with fontTools."""
 
+import gc
 import threading
+import warnings
 from collections import Counter
 
 import pytest
@@ -135,6 +137,20 @@ def test_no_readable_font_means_fonts_are_unavailable(tmp_path):
     (tmp_path / "broken.ttf").write_bytes(b"\x00\x01\x00\x00 truncated")
     with pytest.raises(fonts.FontsUnavailable):
         fonts.FaceIndex.scan([str(tmp_path), str(tmp_path / "missing")])
+
+
+def test_an_unreadable_font_file_is_closed_when_it_is_skipped(tmp_path):
+    """A file that fontTools cannot read is closed by the scan, not left for the garbage collector."""
+    (tmp_path / "broken.ttf").write_bytes(b"\x00\x01\x00\x00 truncated")
+    (tmp_path / "broken.ttc").write_bytes(b"ttcf truncated")
+    (tmp_path / "hebrew.ttf").symlink_to(fonts.face_index().faces_of("Noto Sans Hebrew")[0].path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        index = fonts.FaceIndex.scan([str(tmp_path)])
+        gc.collect()
+    assert [face.families for face in index.faces] == [fonts.face_index().faces_of("Noto Sans Hebrew")[0].families]
+    left_open = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert left_open == [], left_open
 
 
 def test_the_check_framework_warns_when_no_font_directory_holds_fonts(fresh_index, monkeypatch, tmp_path):

@@ -197,23 +197,31 @@ def signed_in(user: Any) -> HttpClient:
     return http
 
 
+def has_errors(value: Any) -> bool:
+    """Whether a value in a template's context is a bound form (or formset, or editor page) with errors."""
+    if isinstance(value, PlanEditorForm):
+        return bool(value.error_count())
+    if isinstance(value, BaseForm):
+        return value.is_bound and bool(value.errors)
+    if isinstance(value, BaseFormSet):
+        return value.is_bound and bool(value.total_error_count())
+    return False
+
+
+def context_has_errors(response: Any) -> bool:
+    contexts = response.context if isinstance(response.context, list) else [response.context]
+    return any(has_errors(value) for context in contexts if context is not None for value in context.flatten().values())
+
+
+def has_warning_messages(response: Any) -> bool:
+    storage = response.wsgi_request._messages
+    messages = [*storage._queued_messages, *getattr(storage, "_loaded_messages", [])]
+    return any(message.level >= message_levels.WARNING for message in messages)
+
+
 def shows_problems(response: Any) -> bool:
     """The form came back with something to fix: a warning or error message, or a form with errors."""
-    contexts = response.context if isinstance(response.context, list) else [response.context]
-    for context in contexts:
-        if context is None:
-            continue
-        for value in context.flatten().values():
-            if isinstance(value, PlanEditorForm) and value.error_count():
-                return True
-            if isinstance(value, BaseForm) and value.is_bound and value.errors:
-                return True
-            if isinstance(value, BaseFormSet) and value.is_bound and value.total_error_count():
-                return True
-    storage = response.wsgi_request._messages
-    return any(message.level >= message_levels.WARNING for message in storage._queued_messages) or any(
-        message.level >= message_levels.WARNING for message in getattr(storage, "_loaded_messages", [])
-    )
+    return context_has_errors(response) or has_warning_messages(response)
 
 
 def assert_form_again_or_4xx(response: Any, before: dict[str, Any], *, drafts: bool = True) -> None:
@@ -388,27 +396,44 @@ class Page:
 PLAN_TEXTS = ("most_important", "where_kept", "shared_with", "likelihood_of_use")
 
 
-def check_saved_as_typed(data: dict[str, Any], mutation: dict[str, Any], plan: SafetyPlan, page: Page) -> None:
-    """After a save: every section, field and note on the page is exactly what was typed, normalised."""
-    plan = SafetyPlan.objects.get(pk=plan.pk)
+def check_sections_saved_as_typed(data: dict[str, Any], mutation: dict[str, Any], plan: SafetyPlan, page: Page) -> None:
+    """Every section on the page holds exactly the rows typed (unless its management data was tampered
+    with), and never more than the cap."""
     tampered = {key for key, _part, _value in mutation["management"]}
     for key in page.keys:
         if key not in tampered:
             assert saved_section(plan, key) == expected_section(data, key), key
         assert Entry.objects.filter(plan=plan, section=key).count() <= MAX_ENTRIES_PER_SECTION
+
+
+def typed_choice(value: str) -> int | None:
+    """A likelihood as the form posted it: a number, or nothing."""
+    return int(value) if value else None
+
+
+def check_plan_fields_saved_as_typed(data: dict[str, Any], plan: SafetyPlan, page: Page) -> None:
     for name in page.fields:
         if name in data and name != "likelihood_of_use":
             assert getattr(plan, name) == normalised(data[name]), name
     if "likelihood_of_use" in data and "likelihood_of_use" in page.fields:
-        assert plan.likelihood_of_use == (int(data["likelihood_of_use"]) if data["likelihood_of_use"] else None)
+        assert plan.likelihood_of_use == typed_choice(data["likelihood_of_use"])
+
+
+def check_notes_saved_as_typed(data: dict[str, Any], plan: SafetyPlan, page: Page) -> None:
     for number in page.note_steps:
         note = StepNote.objects.get(plan=plan, step=number)
         if f"step{number}-barriers" in data:
             assert note.barriers == normalised(data[f"step{number}-barriers"])
         if f"step{number}-likelihood" in data:
-            assert note.likelihood == (
-                int(data[f"step{number}-likelihood"]) if data[f"step{number}-likelihood"] else None
-            )
+            assert note.likelihood == typed_choice(data[f"step{number}-likelihood"])
+
+
+def check_saved_as_typed(data: dict[str, Any], mutation: dict[str, Any], plan: SafetyPlan, page: Page) -> None:
+    """After a save: every section, field and note on the page is exactly what was typed, normalised."""
+    plan = SafetyPlan.objects.get(pk=plan.pk)
+    check_sections_saved_as_typed(data, mutation, plan, page)
+    check_plan_fields_saved_as_typed(data, plan, page)
+    check_notes_saved_as_typed(data, plan, page)
 
 
 def post_editor(http: HttpClient, page: Page, data: dict[str, Any], mutation: dict[str, Any], plan: SafetyPlan) -> None:
@@ -664,6 +689,7 @@ def test_the_search_box_never_breaks(alice, plan, q, page):
         response = signed_in(alice).get(reverse("plans:client_list"), params)
         assert response.status_code == 200
         assert db_state() == before
+        assert 'name="q"' in response.content.decode()  # the client list with its search box, not an empty page
 
 
 PAPER = st.one_of(st.sampled_from(["letter", "a4", "A4", "", "legal", "a4\x00"]), TEXTS)
@@ -803,6 +829,10 @@ def test_the_admin_shows_a_tampered_care_team_user_as_an_error(superuser, plan):
     response = http.post(url, data)
     assert response.status_code == 200
     assert db_state() == before
+    # The form comes back with the tampered row marked, not merely unsaved.
+    page = response.content.decode()
+    assert 'class="errornote"' in page
+    assert "Select a valid choice. That choice is not one of the available choices." in page
 
 
 @pytest.mark.parametrize("odd", ["²", "١", "9" * 5000, "-1", "x", "1\x00", str(2**63)])
@@ -937,9 +967,8 @@ def _fill_every_field(http: HttpClient, url: str, payload: str) -> dict[str, Any
     return data
 
 
-@pytest.mark.parametrize("payload", XSS_PAYLOADS)
-def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
-    http = signed_in(alice)
+def type_payload_everywhere(http: HttpClient, plan: SafetyPlan, payload: str) -> None:
+    """The client's details, every text field of the plan and a version note, saved with the payload."""
     pk = plan.client_id
     record = payload[:40]
     response = http.post(
@@ -952,7 +981,11 @@ def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
     assert Entry.objects.filter(plan=plan, text__startswith=payload).exists()
     version = {"review_date": str(timezone.localdate()), "note": f"{payload} note", "next_review_date": ""}
     assert http.post(reverse("plans:version_create", args=[pk]), version).status_code == 302
-    # A conflict whose both sides carry the payload, and a draft autosave kept with an error.
+
+
+def conflict_with_payload_on_both_sides(http: HttpClient, bob: Any, plan: SafetyPlan, payload: str) -> str:
+    """A save from a stale copy over bob's change to the same entry; returns the conflict page's URL."""
+    pk = plan.client_id
     current = SafetyPlan.objects.get(pk=plan.pk)
     stale = form_data_from_page(http, edit_url(pk))
     entry = current.entries.get(section="coping", position=0)
@@ -969,13 +1002,22 @@ def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
     stale["coping-0-text"] = f"{payload} mine"
     conflict_url = http.post(edit_url(pk), stale)["Location"]
     assert "conflicts" in conflict_url
+    return conflict_url
+
+
+def draft_with_payload(alice: Any, plan: SafetyPlan, payload: str) -> HttpClient:
+    """Another clinician's autosave, kept as a draft with an error; returns their signed-in client."""
+    pk = plan.client_id
     other = make_user("dana")
     actions.add_to_care_team(client=plan.client, user=other, by=alice)
     draft = form_data_from_page(signed_in(other), edit_url(pk))
     draft["reasons-0-text"] = f"{payload} draft"
     draft["help_people-0-phone"] = "555-12"
     assert signed_in(other).post(reverse("plans:plan_autosave", args=[pk]), draft).json()["status"] == "draft"
+    return signed_in(other)
 
+
+def pages_showing_the_client(pk: int, payload: str, conflict_url: str) -> dict[str, str]:
     pages = {
         "client list": reverse("plans:client_list"),
         "search": reverse("plans:client_list") + "?q=" + payload.replace("&", "%26").replace("#", "%23"),
@@ -998,6 +1040,10 @@ def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
     }
     if any(route.name == "plans:care_team" for route in ROUTES):
         pages["care team"] = reverse("plans:care_team", args=[pk])
+    return pages
+
+
+def assert_every_page_shows_it_as_text(http: HttpClient, pages: dict[str, str], payload: str) -> None:
     shown = escape(payload)
     for where, url in pages.items():
         response = http.get(url)
@@ -1006,10 +1052,10 @@ def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
         assert_inert(html, where)
         if where not in {"reviews due", "print", "card"}:
             assert shown in html, f"{where} does not show the typed text"
-    assert_inert(signed_in(other).get(edit_url(pk)).content.decode(), "draft shown again")
-    assert shown in signed_in(other).get(edit_url(pk)).content.decode()
 
-    # The admin, signed in as a superuser.
+
+def assert_the_admin_shows_it_as_text(pk: int, payload: str) -> None:
+    """The admin, signed in as a superuser."""
     admin = signed_in(make_user("root", is_staff=True, is_superuser=True))
     for where, url in {
         "admin client": reverse("admin:plans_client_change", args=[pk]),
@@ -1019,9 +1065,11 @@ def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
         response = admin.get(url)
         assert response.status_code == 200, where
         assert_inert(response.content.decode(), where)
-    assert shown in admin.get(reverse("admin:plans_client_change", args=[pk])).content.decode()
+    assert escape(payload) in admin.get(reverse("admin:plans_client_change", args=[pk])).content.decode()
 
-    # The PDF: the characters are there, as text; no link or script comes from them.
+
+def assert_the_pdf_shows_it_as_text(http: HttpClient, pk: int, payload: str) -> None:
+    """The characters are there, as text; no link or script comes from them."""
     response = http.get(reverse("printing:plan_pdf", args=[pk]), {"notes": "1"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -1033,3 +1081,19 @@ def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
             assert "javascript" not in str(action.get("/URI", "")).lower()
             assert action.get("/S") != "/JavaScript"
     assert "/JavaScript" not in reader.trailer["/Root"].get("/Names", {})
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
+    http = signed_in(alice)
+    pk = plan.client_id
+    type_payload_everywhere(http, plan, payload)
+    # A conflict whose both sides carry the payload, and a draft autosave kept with an error.
+    conflict_url = conflict_with_payload_on_both_sides(http, bob, plan, payload)
+    other = draft_with_payload(alice, plan, payload)
+
+    assert_every_page_shows_it_as_text(http, pages_showing_the_client(pk, payload, conflict_url), payload)
+    assert_inert(other.get(edit_url(pk)).content.decode(), "draft shown again")
+    assert escape(payload) in other.get(edit_url(pk)).content.decode()
+    assert_the_admin_shows_it_as_text(pk, payload)
+    assert_the_pdf_shows_it_as_text(http, pk, payload)

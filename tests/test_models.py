@@ -78,6 +78,7 @@ def test_saving_is_all_or_nothing(client_record, alice):
 
 def test_str_never_carries_a_name(client_record):
     assert "Jordan" not in str(client_record)
+    assert str(client_record) == f"Client #{client_record.pk}"
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,7 @@ def test_error_pages_show_nothing_of_the_request(client, alice_client, client_re
     assert response.status_code == 404
     body = response.content.decode()
     assert "Traceback" not in body and "Jordan" not in body and settings.SECRET_KEY not in body
+    assert "Not Found" in body  # the plain not-found page, not an empty body
 
 
 def test_the_repository_holds_no_secret_key_or_password():

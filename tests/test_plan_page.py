@@ -9,7 +9,38 @@ from .factories import save
 
 
 def detail(http, pk):
-    return http.get(reverse("plans:client_detail", args=[pk])).content.decode()
+    response = http.get(reverse("plans:client_detail", args=[pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def step_html(page: str, number: int) -> str:
+    """The part of the plan page that shows one step, from its heading to the end of its section."""
+    start = page.index(f'<section class="plan-step mb-4" aria-labelledby="view-step-{number}">')
+    return page[start : page.index("</section>", start)]
+
+
+ENTRY_SECTIONS = [
+    "warning_signs",
+    "coping",
+    "social_people",
+    "social_places",
+    "help_people",
+    "professionals",
+    "emergency_departments",
+    "means_safety",
+    "reasons",
+]
+
+
+def entries(total: int) -> dict[str, list[dict[str, str]]]:
+    """`total` entries, dealt to the sections in turn, each with words of its own."""
+    sections: dict[str, list[dict[str, str]]] = {}
+    for i in range(total):
+        key = ENTRY_SECTIONS[i % len(ENTRY_SECTIONS)]
+        words = f"Entry {i:02d} of {key}"
+        sections.setdefault(key, []).append({"text": words, "name": words})
+    return sections
 
 
 def test_it_names_each_empty_step(alice_client, alice, client_record):
@@ -23,6 +54,9 @@ def test_it_names_each_empty_step(alice_client, alice, client_record):
     ]:
         assert f"Step {n}: {heading}" in page
     assert "Step 1: Signs" not in page
+    # The steps that have entries show them, each in its own step.
+    assert "Can&#x27;t sleep" in step_html(page, 1)
+    assert "My dog" in step_html(page, 7)
 
 
 def test_a_client_without_a_plan_is_invited_to_start(alice_client, client_record):
@@ -60,36 +94,29 @@ def test_client_text_is_never_markup(alice_client, alice, client_record):
 def test_clinician_fields_are_not_on_the_clients_plan(alice_client, alice, client_record):
     plan = save(client_record, alice, coping=[{"text": "Walk"}])
     plan.step_notes.create(step=2, likelihood=2, barriers="Rain stops the walks")
-    assert "Rain stops the walks" not in detail(alice_client, client_record.pk)
+    page = detail(alice_client, client_record.pk)
+    assert "Rain stops the walks" not in page
+    # The step the note belongs to is there, with the client's own words.
+    assert '<span class="entry-text">Walk</span>' in step_html(page, 2)
 
 
-@pytest.mark.parametrize("per_section", [1, 5])
+@pytest.mark.parametrize("total", [5, 50])
 def test_the_plan_page_runs_the_same_queries_for_5_or_50_entries(
-    alice_client, alice, client_record, django_assert_num_queries, per_section
+    alice_client, alice, client_record, django_assert_num_queries, total
 ):
-    sections = {
-        key: [{"text": f"{key} {i}", "name": f"{key} {i}"} for i in range(per_section)]
-        for key in [
-            "warning_signs",
-            "coping",
-            "social_people",
-            "social_places",
-            "help_people",
-            "professionals",
-            "emergency_departments",
-            "means_safety",
-            "reasons",
-        ]
-    }
+    sections = entries(total)
     save(client_record, alice, **sections)
     detail(alice_client, client_record.pk)  # the session's first request also records sign-in time
     # session, user, client+plan, step texts, entries, step notes, crisis lines, latest version
     # + 5 for the audit event: savepoint, lock chain head, insert event, update head, release
     with django_assert_num_queries(8 + 5):
-        detail(alice_client, client_record.pk)
+        page = detail(alice_client, client_record.pk)
+    shown = [row["text"] for rows in sections.values() for row in rows if row["text"] in page]
+    assert len(shown) == total
 
 
 def test_the_list_has_the_client_name_escaped(alice_client, alice):
     actions.create_client(by=alice, data=actions.ClientData(name="<img src=x onerror=alert(1)>"))
     page = alice_client.get(reverse("plans:client_list")).content.decode()
     assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -1,5 +1,6 @@
 """Printing the plan: PDFs read back with pypdf, previews, access, and hostile text that stays text."""
 
+import html
 import select
 import socket
 from collections.abc import Iterator
@@ -28,6 +29,22 @@ def plan(client_record):
 def url(name: str, client_record, **query: str) -> str:
     base = reverse(f"printing:{name}", args=[client_record.pk])
     return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def shown_text(response) -> str:
+    """What a print view shows: the text of its PDF, or its page with the HTML entities read."""
+    if response["Content-Type"] == "application/pdf":
+        return all_text(response.content)
+    return html.unescape(response.content.decode())
+
+
+FIRST_SIGN = entry_text("warning_signs", 0)  # in every plan made by make_plan(), and on a new card
+
+
+def assert_shows_the_plan(response, name: str, client_record) -> None:
+    """A print view showed the plan: its first warning sign, or on the print options page, its preview."""
+    expected = url("plan_preview", client_record) if name == "print_plan" else FIRST_SIGN
+    assert expected in shown_text(response), name
 
 
 def get_pdf(http, client_record, **query: str) -> bytes:
@@ -64,12 +81,16 @@ def test_it_sends_visitors_to_sign_in(client, plan, client_record, name):
 
 @pytest.mark.parametrize("name", PRINT_URLS)
 def test_the_care_team_can_print(bob_client, plan, client_record, name):
-    assert bob_client.get(url(name, client_record)).status_code == 200
+    response = bob_client.get(url(name, client_record))
+    assert response.status_code == 200
+    assert_shows_the_plan(response, name, client_record)
 
 
 @pytest.mark.parametrize("name", PRINT_URLS)
 def test_no_print_response_is_cached(alice_client, plan, client_record, name):
-    assert alice_client.get(url(name, client_record))["Cache-Control"] == "no-store"
+    response = alice_client.get(url(name, client_record))
+    assert response.status_code == 200  # the page or PDF itself, not a refusal
+    assert response["Cache-Control"] == "no-store"
 
 
 def test_no_plan_yet_means_nothing_to_print(alice_client, client_record):
@@ -291,6 +312,7 @@ def test_print_views_make_a_fixed_number_of_queries(
     with django_assert_num_queries(queries):
         response = alice_client.get(url(name, client_record, **query))
     assert response.status_code == 200
+    assert_shows_the_plan(response, name, client_record)
 
 
 # --- Hostile text ---------------------------------------------------------------------------------

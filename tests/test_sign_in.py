@@ -238,7 +238,9 @@ def test_every_page_with_client_data_is_no_store(alice_client, client_record):
         reverse("plans:plan_together", args=[client_record.pk, 1]),
         reverse("plans:history", args=[client_record.pk]),
     ]:
-        assert alice_client.get(url)["Cache-Control"] == "no-store", url
+        response = alice_client.get(url)
+        assert response.status_code == 200, url  # the page itself, not a redirect or an error
+        assert response["Cache-Control"] == "no-store", url
 
 
 TEMPLATE_DIR = Path(django_settings.BASE_DIR) / "templates"

@@ -141,9 +141,12 @@ def test_history_and_comparison_run_the_same_queries_for_few_or_many_versions(
     alice_client.get(reverse("plans:history", args=[client_record.pk]))  # first request records sign-in time
     # + 5 for the audit event: savepoint, lock chain head, insert event, update head, release
     with django_assert_num_queries(4 + 5):  # session, user, client+plan, versions
-        alice_client.get(reverse("plans:history", args=[client_record.pk]))
+        history = alice_client.get(reverse("plans:history", args=[client_record.pk])).content.decode()
+    assert f"Version {count}" in history and f"Review {count - 1}" in history and "Review 0" in history
     with django_assert_num_queries(7 + 5):  # session, user, client+plan, last two numbers, 2 versions, all numbers
-        alice_client.get(reverse("plans:compare", args=[client_record.pk]))
+        compare = alice_client.get(reverse("plans:compare", args=[client_record.pk])).content.decode()
+    # The newest two versions, compared: the second-newest entry edited into the newest.
+    assert f"Walk {count - 2}" in compare and f"Walk {count - 1}" in compare
 
 
 def test_version_urls_hide_it_from_outsiders(charlie_client, alice, client_record):
