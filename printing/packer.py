@@ -81,6 +81,15 @@ def _allowed_runs(groups: Sequence[int], group_of: Sequence[Group], panels: int)
     return last
 
 
+def _fill(height: float, capacity: float) -> float:
+    return height / capacity if capacity > 0 else 1.0
+
+
+def _away(panel: int, a: int, b: int, groups: Sequence[int], group_of: Sequence[Group]) -> int:
+    """How many of pieces a..b-1 are not on one of their home panels when on `panel`."""
+    return sum(1 for i in range(a, b) if panel not in group_of[groups[i]].homes)
+
+
 def _score(
     cuts: tuple[int, ...],
     table: list[list[float]],
@@ -88,12 +97,13 @@ def _score(
     group_of: Sequence[Group],
     caps: Sequence[float],
 ) -> tuple[int, int, int, int, float, int]:
-    fills = [table[a][b] / caps[p] if caps[p] > 0 else 1.0 for p, (a, b) in enumerate(pairwise(cuts))]
-    counts = [b - a for a, b in pairwise(cuts)]
+    runs = list(pairwise(cuts))
+    fills = [_fill(table[a][b], caps[p]) for p, (a, b) in enumerate(runs)]
+    counts = [b - a for a, b in runs]
     crowded = any(fill > CROWDED for fill in fills[1:])  # the front is full by design: title, crisis lines
-    empty_while_crowded = int(crowded and any(count == 0 for count in counts[1:]))
-    away = sum(1 for p, (a, b) in enumerate(pairwise(cuts)) for i in range(a, b) if p not in group_of[groups[i]].homes)
-    continued = sum(1 for a, b in pairwise(cuts[1:]) if 0 < a < b and groups[a - 1] == groups[a])
+    empty_while_crowded = int(crowded and 0 in counts[1:])
+    away = sum(_away(p, a, b, groups, group_of) for p, (a, b) in enumerate(runs))
+    continued = sum(1 for a, b in runs[1:] if 0 < a < b and groups[a - 1] == groups[a])
     # An empty panel before one with something on it: the card would open on a blank panel.
     gaps = sum(1 for here, later in pairwise(counts[1:]) if here == 0 and later > 0)
     # Last, of two otherwise equal, the one that leaves its empty panels nearer the back.
