@@ -10,7 +10,7 @@ printing is a pure function of a PlanDocument. In one process, interleaved (the 
 
 Then, in a fresh process, the time from process start to the first plan PDF (Django set-up, the warm-up
 that safetyplan/wsgi.py runs at start, then one plan); and resident memory before and after 500 renders.
-Targets on the 2-core machines: plan at most 1.5x bare and under 300 ms median (warm); card under
+Targets on the 2-core machines: plan and card at most 1.3x bare and under 300 ms median (warm); card under
 150 ms; first render after start under 2 s; memory flat.
 """
 
@@ -43,6 +43,7 @@ from weasyprint import HTML
 
 from plans.content import EntryData, PlanContent
 from plans.steps import STEPS, StepWording
+from printing import card as printing_card
 from printing import engine as printing_engine
 from printing.card import default_card_choice, layout_card, render_card
 from printing.document import CrisisLine, PlanDocument
@@ -185,20 +186,26 @@ def main() -> None:
         return render_plan(doc, page_size="letter")
 
     def card() -> bytes:
+        """As a download after the chooser: the entries' heights are known (printing/card.py keeps them)."""
+        return render_card(layout_card(doc, chosen=chosen, page_size="letter"))
+
+    def card_new() -> bytes:
+        """The first card of entries never measured before: every block measured by WeasyPrint."""
+        printing_card._HEIGHTS.clear()
         return render_card(layout_card(doc, chosen=chosen, page_size="letter"))
 
     def bare() -> bytes:
         content: bytes = HTML(string=bare_source).write_pdf(font_config=engine.font_config)
         return content
 
-    jobs = {"plan": plan, "card": card, "bare": bare}
+    jobs = {"plan": plan, "card": card, "card_new": card_new, "bare": bare}
     for job in jobs.values():
         job()
     wall: dict[str, list[float]] = {name: [] for name in jobs}
     cpu: dict[str, list[float]] = {name: [] for name in jobs}
     names = list(jobs)
     for round_ in range(args.rounds):
-        order = names[round_ % 3 :] + names[: round_ % 3]
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for name in order:
             t0, c0 = time.perf_counter(), time.process_time()
             jobs[name]()
@@ -211,8 +218,9 @@ def main() -> None:
         median = {name: statistics.median(values) * 1000 for name, values in times.items()}
         print(
             f"    {label}  plan {median['plan']:6.1f} ms (target < 300)   card {median['card']:6.1f} ms (target < 150)"
-            f"   bare {median['bare']:6.1f} ms   plan/bare {median['plan'] / median['bare']:.2f} (target <= 1.5)"
-            f"   card/bare {median['card'] / median['bare']:.2f}"
+            f"   bare {median['bare']:6.1f} ms   plan/bare {median['plan'] / median['bare']:.2f} (target <= 1.3)"
+            f"   card/bare {median['card'] / median['bare']:.2f} (target <= 1.3)"
+            f"   first card of new entries {median['card_new']:6.1f} ms, /bare {median['card_new'] / median['bare']:.2f}"
         )
 
     gc.collect()

@@ -28,9 +28,13 @@ PDI = "\u2069"  # pop directional isolate
 PHONE_LIKE = re.compile(r"\+?\(?\d+\)?(?:[ \-.]\(?\d+\)?)+")
 
 
+# The blocks of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, ..., and their presentation forms).
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def has_rtl(text: str) -> bool:
     """Whether `text` has a right-to-left letter (Hebrew, Arabic, ...)."""
-    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+    return _RTL.search(text) is not None
 
 
 def isolate(text: str, direction: str = "ltr") -> str:

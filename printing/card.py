@@ -6,14 +6,18 @@ fit. `render_card(layout)` prints a card only when everything chosen fits: nothi
 `card_html(layout)` is the very document WeasyPrint prints, for the browser preview.
 """
 
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from plans.bidi import text_direction
 from plans.content import EntryData
 
 from . import engine
@@ -120,6 +124,10 @@ class CardBlock:
     def is_heading(self) -> bool:
         return self.item is None
 
+    @cached_property
+    def direction(self) -> str:
+        return text_direction(self.item.entry.text or self.item.entry.name) if self.item is not None else ""
+
 
 @dataclass(frozen=True)
 class CardPanel:
@@ -222,15 +230,56 @@ def _panel_blocks(measured: _Measured, run: Sequence[int]) -> tuple[CardBlock, .
     return tuple(blocks)
 
 
-def layout_card(doc: PlanDocument, *, chosen: Collection[str], page_size: str, card_title: str = "") -> CardLayout:
-    """Decide what goes on each panel, from heights measured by WeasyPrint with the card's stylesheet."""
-    require_crisis_lines(doc)
-    measured = _measured(doc, chosen)
+# Measured heights (mm) of card blocks, by what determines them: the same entry, heading, title or crisis
+# lines measure the same on every call, so the chooser's refreshes, the preview and the download measure
+# only what is new. Process-local (the stylesheets do not change while a process runs), and bounded.
+_HEIGHTS: dict[tuple[object, ...], float] = {}
+_HEIGHTS_LOCK = threading.Lock()
+_HEIGHTS_MAX = 8192
+
+
+def _keys(doc: PlanDocument, measured: _Measured, card_title: str) -> dict[str, tuple[object, ...]]:
+    """The cache key of every block to measure, by its measuring id."""
+    ui = (translation.get_language() or "", doc.direction, chrome_direction(doc), chrome_language(doc))
+    keys: dict[str, tuple[object, ...]] = {
+        "title": ("title", *ui, card_title),
+        "crisis": ("crisis", *ui, doc.emergency_numbers, doc.crisis_lines),
+    }
+    for block in measured.headings:
+        keys[str(block.index)] = ("heading", *ui, block.section.title, False)
+    for block, count in zip(measured.continued, _counts(measured), strict=True):
+        if count > 1:  # a section of one entry never runs on
+            keys[str(block.index)] = ("heading", *ui, block.section.title, True)
+    for block in measured.items:
+        assert block.item is not None
+        keys[str(block.index)] = ("item", *ui, block.item.entry.content())
+    return keys
+
+
+def _counts(measured: _Measured) -> list[int]:
+    """How many chosen entries each section has."""
+    return [measured.groups.count(number) for number in range(len(measured.sections))]
+
+
+def _measure(doc: PlanDocument, measured: _Measured, card_title: str) -> dict[str, float]:
+    """The height of every block (by measuring id), measured by WeasyPrint where not known yet."""
+    keys = _keys(doc, measured, card_title)
+    with _HEIGHTS_LOCK:
+        heights = {ident: _HEIGHTS[key] for ident, key in keys.items() if key in _HEIGHTS}
+    missing = set(keys) - set(heights)
+    if not missing:
+        return heights
     source = render_to_string(
         "pdf/card_measure.html",
         {
             "doc": doc,
-            "blocks": (*measured.headings, *measured.continued, *measured.items),
+            "blocks": [
+                block
+                for block in (*measured.headings, *measured.continued, *measured.items)
+                if str(block.index) in missing
+            ],
+            "measure_title": "title" in missing,
+            "measure_crisis": "crisis" in missing,
             "title": title("card"),
             "card_title": card_title,
             "chrome_dir": chrome_direction(doc),
@@ -241,17 +290,30 @@ def layout_card(doc: PlanDocument, *, chosen: Collection[str], page_size: str, c
     with engine.render_lock:
         document = engine.render(source, "card", "measure", extra_css=_measure_css())
         boxes = engine.boxes_by(document, "data-block")
+    new = {ident: engine.height_mm(boxes[ident]) for ident in missing}
+    with _HEIGHTS_LOCK:
+        if len(_HEIGHTS) + len(new) > _HEIGHTS_MAX:
+            _HEIGHTS.clear()
+        _HEIGHTS.update({keys[ident]: height for ident, height in new.items()})
+    return {**heights, **new}
+
+
+def layout_card(doc: PlanDocument, *, chosen: Collection[str], page_size: str, card_title: str = "") -> CardLayout:
+    """Decide what goes on each panel, from heights measured by WeasyPrint with the card's stylesheet."""
+    require_crisis_lines(doc)
+    measured = _measured(doc, chosen)
+    heights = _measure(doc, measured, card_title)
 
     def height(block: CardBlock) -> float:
-        return engine.height_mm(boxes[str(block.index)])
+        return heights[str(block.index)]
 
     inner = CARD_PANEL_MM[1] - 2 * CARD_PADDING_MM
-    fixed = engine.height_mm(boxes["title"]) + engine.height_mm(boxes["crisis"])
+    fixed = heights["title"] + heights["crisis"]
     arrangement = arrange(
         groups=measured.groups,
         heights=[height(block) for block in measured.items],
         group_of=[
-            Group(height(heading), height(again), *CARD_HOMES[section.key])
+            Group(height(heading), heights.get(str(again.index), height(heading)), *CARD_HOMES[section.key])
             for section, heading, again in zip(measured.sections, measured.headings, measured.continued, strict=True)
         ],
         capacities=[inner - fixed, inner, inner, inner],

@@ -3,6 +3,7 @@
 Every case is read back from the PDF (pypdf); the pages were also rendered to PNG and looked at.
 """
 
+import dataclasses
 import re
 
 import pytest
@@ -93,7 +94,7 @@ def test_our_labels_sit_correctly_in_a_right_to_left_entry_and_headings_carry_th
     html = alice_client.get(reverse("printing:plan_preview", args=[client_record.pk])).content.decode()
     assert '<html lang="ar" dir="rtl"' in html
     assert re.search(r'<h2 id="step-1"[^>]* lang="en">1\. ', html)
-    assert '<span lang="en">My safety plan</span>' in html
+    assert '<span lang="en">My safety plan</span>' in html  # our title, in its own language
     # The label reads left to right, isolated inside the right-to-left entry.
     assert "\u2066who:\u2069" in html and "\u2066by:\u2069" in html
 
@@ -315,3 +316,27 @@ def test_devanagari_and_thai_print_with_their_own_fonts_and_no_boxes(alice_clien
     make_plan(client_record, texts={"warning_signs": ["परिवार किताब", "ครอบครัวของฉันสำคัญมาก"]})
     fonts = {font for names in fonts_of_runs(pdf(alice_client, "plan_pdf", client_record)).values() for font in names}
     assert "Noto-Sans-Devanagari" in fonts and "Noto-Sans-Thai" in fonts
+
+
+def test_the_card_measures_only_what_it_has_not_measured_before(monkeypatch):
+    from printing import document, engine
+
+    measured_sheets = []
+    real_render = engine.render
+
+    def counting(source, kind, page_size, **kwargs):
+        if page_size == "measure":
+            measured_sheets.append(source.count("data-block="))
+        return real_render(source, kind, page_size, **kwargs)
+
+    monkeypatch.setattr(engine, "render", counting)
+    card._HEIGHTS.clear()
+    doc = document.sample_document(samples=["Walk the dog", "Call Dana"])
+    chosen = {item.key for group in card.card_candidates(doc) for item in group.items[:1]}
+    first = card.layout_card(doc, chosen=chosen, page_size="letter")
+    again = card.layout_card(doc, chosen=chosen, page_size="letter")
+    assert measured_sheets[0] > 0 and len(measured_sheets) == 1  # the second layout measured nothing
+    assert [p.blocks for p in first.panels] == [p.blocks for p in again.panels]
+    changed = dataclasses.replace(doc, content=dataclasses.replace(doc.content, most_important="Something new"))
+    card.layout_card(changed, chosen=chosen, page_size="letter")
+    assert measured_sheets[1] == 1  # only the changed entry
