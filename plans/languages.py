@@ -1,5 +1,12 @@
-"""Languages a client may prefer for their plan (wider than the languages of the app's interface)."""
+"""Languages a client may prefer for their plan (wider than the languages of the app's interface).
 
+Our own wording is translated into the languages of settings.LANGUAGES (catalogs in `locale/`); a client
+may prefer any language below: their own words are always kept as typed, and their copy is printed in
+their language when an organisation supplies its wording for it (see plans/texts.py).
+"""
+
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 CLIENT_LANGUAGE_CHOICES = [
@@ -27,7 +34,20 @@ CLIENT_LANGUAGE_CHOICES = [
     ("so", _("Somali")),
 ]
 
-RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
+RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "sd", "ug", "ckb"}
+
+
+def has_catalog(code: str) -> bool:
+    """Whether our own wording is translated into `code` (a language of settings.LANGUAGES)."""
+    return code in {language for language, _name in settings.LANGUAGES}
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language ("Español", "العربية"), as a person who reads it knows it."""
+    try:
+        return str(translation.get_language_info(code)["name_local"])
+    except KeyError:
+        return str(dict(CLIENT_LANGUAGE_CHOICES).get(code, code))
 
 
 def bcp47(code: str) -> str:

@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from plans import phones
 from plans.bidi import text_direction
 from plans.content import EntryData, PlanContent, StepContent, StepNoteData
-from plans.languages import RTL_LANGUAGES, bcp47
+from plans.languages import bcp47
 from plans.models import Client, CrisisResource, PlanVersion, SafetyPlan
 from plans.steps import ENTRY_FIELDS, STEPS, StepWording
-from plans.texts import step_texts
+from plans.texts import ClientWording
 
 from . import fonts
 
@@ -125,14 +124,6 @@ def filename(kind: Literal["plan", "card"], doc: PlanDocument, *, discreet: bool
     return f"{stem}-{doc.plan_id}-{doc.plan_date.isoformat()}.pdf"
 
 
-def print_language(client: Client) -> str:
-    """The interface language to print in: the client's own, when the app has a translation for it."""
-    available = {code for code, _name in settings.LANGUAGES}
-    if client.preferred_language in available:
-        return client.preferred_language
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
 @dataclass(frozen=True)
 class _Printed:
     """Which saved version is printed, if any: its number, review date and frozen revision."""
@@ -160,21 +151,28 @@ def _what_is_printed(
 
 
 def plan_document(
-    *, client: Client, plan: SafetyPlan, clinician: User, include_notes: bool, version: PlanVersion | None = None
+    *,
+    client: Client,
+    plan: SafetyPlan,
+    clinician: User,
+    include_notes: bool,
+    wording: ClientWording,
+    version: PlanVersion | None = None,
 ) -> PlanDocument:
-    """The client's copy of `plan` (or of one of its past versions) (4 or 5 queries)."""
+    """The client's copy of `plan` (or of one of its past versions), in `wording`'s language, which the
+    caller has activated (3 or 4 queries)."""
     content, printed, superseded_by = _what_is_printed(plan, version, include_notes=include_notes)
     resources = [CrisisLine.of(resource) for resource in CrisisResource.objects.on_plans()]
     return PlanDocument(
         plan_id=plan.pk,
         language=bcp47(client.preferred_language),
-        direction="rtl" if client.preferred_language.split("-")[0] in RTL_LANGUAGES else "ltr",
+        direction=wording.direction,
         preferred_name=client.preferred_name,
         clinician_name=clinician.get_full_name() or clinician.get_username(),
         plan_date=printed.review_date if printed else timezone.localdate(plan.updated_at),
         revision=printed.revision if printed else plan.revision,
         content=content,
-        wording=step_texts(client.preferred_language),
+        wording=wording.steps,
         crisis_lines=tuple(line for line in resources if line.kind == CrisisResource.Kind.CRISIS_LINE),
         emergency_numbers=tuple(line for line in resources if line.kind == CrisisResource.Kind.EMERGENCY),
         include_notes=include_notes,

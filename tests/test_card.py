@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from plans.content import EntryData, PlanContent
-from plans.models import CardSelection, Entry
-from plans.steps import SECTIONS
+from plans.models import CardSelection, Entry, StepText
+from plans.steps import SECTIONS, STEPS
 from printing import card, document
 
 from .factories import entry_text, make_plan
@@ -192,12 +192,27 @@ def test_each_panel_holds_its_text_and_the_outside_panels_are_upside_down(alice_
 def test_right_to_left_cards_open_the_other_way(alice_client, client_record):
     client_record.preferred_language = "ar"
     client_record.save()
+    # With the organisation's Arabic headings the card is printed in Arabic, right to left.
+    for step in STEPS:
+        StepText.objects.create(step=step.number, language="ar", heading=f"الخطوة {step.number}")
     make_plan(client_record, texts={"warning_signs": ["لا أنام جيداً"], "coping": ["أمشي في الحديقة"]})
     content = card_pdf(alice_client, client_record)
     x, y, w, h = cut_outline(content)
     _text, tx, ty, upside_down = next(r for r in text_runs_mm(content) if r[0] == "My safety plan")
     # The front is the bottom-right panel, so the card opens like a right-to-left book.
     assert upside_down and x + PANEL_W < tx <= x + w and y < ty < y + h - PANEL_H
+    assert "جيداً" in all_text(content)
+
+
+def test_with_our_english_headings_an_arabic_card_opens_left_to_right(alice_client, client_record):
+    client_record.preferred_language = "ar"
+    client_record.save()
+    make_plan(client_record, texts={"warning_signs": ["لا أنام جيداً"], "coping": ["أمشي في الحديقة"]})
+    content = card_pdf(alice_client, client_record)
+    x, y, w, h = cut_outline(content)
+    _text, tx, ty, upside_down = next(r for r in text_runs_mm(content) if r[0] == "My safety plan")
+    # The front is the bottom-left panel, as for any left-to-right card; the Arabic entries keep their direction.
+    assert upside_down and x < tx <= x + PANEL_W and y < ty < y + h - PANEL_H
     assert "جيداً" in all_text(content)
 
 

@@ -92,7 +92,8 @@ def test_our_labels_sit_correctly_in_a_right_to_left_entry_and_headings_carry_th
     text = all_text(content)
     assert "who:" in text and "by:" in text and "زوجي" in text
     html = alice_client.get(reverse("printing:plan_preview", args=[client_record.pk])).content.decode()
-    assert '<html lang="ar" dir="rtl"' in html
+    assert '<html lang="ar" dir="ltr"' in html  # our English headings: the page stays left to right
+    assert '<li dir="rtl">' in html  # and each right-to-left entry keeps its direction
     assert re.search(r'<h2 id="step-1"[^>]* lang="en">1\. ', html)
     assert '<span lang="en">My safety plan</span>' in html  # our title, in its own language
     # The label reads left to right, isolated inside the right-to-left entry.

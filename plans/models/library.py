@@ -1,11 +1,15 @@
 """What an organisation configures: crisis lines, suggestions to offer, and its own step wording."""
 
+import copy
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..steps import SECTION_CHOICES, STEP_NUMBERS
+
+TRANSLATED_RESOURCE_FIELDS = ("name", "hours", "details", "card_label")
 
 
 class CrisisResourceQuerySet(models.QuerySet["CrisisResource"]):
@@ -44,6 +48,9 @@ class CrisisResource(models.Model):
             "Keep it discreet: the card should not need the words suicide or safety plan."
         ),
     )
+    # The same line's words in other languages, where the service is offered in them:
+    # {"es": {"name": ..., "hours": ..., "details": ..., "card_label": ...}} (edited in the admin).
+    translations = models.JSONField(_("in other languages"), default=dict, blank=True)
     country = models.CharField(_("country code"), max_length=2)
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -58,6 +65,17 @@ class CrisisResource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"
+
+    def in_language(self, language: str) -> "CrisisResource":
+        """This line with its words in `language` where they exist (a copy; nothing is saved)."""
+        words = self.translations.get(language) or self.translations.get(language.split("-")[0]) or {}
+        if not words:
+            return self
+        localized = copy.copy(self)
+        for field in TRANSLATED_RESOURCE_FIELDS:
+            if words.get(field):
+                setattr(localized, field, str(words[field]))
+        return localized
 
 
 class Suggestion(models.Model):

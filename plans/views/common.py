@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils import translation
 
 from .. import actions, audit
 from ..access import signed_in_user
 from ..content import PlanContent
 from ..models import Client, CrisisResource, SafetyPlan
-from ..texts import step_texts
+from ..texts import client_wording
 
 
 def audit_read(request: HttpRequest, client: Client, action: str, target: str = "") -> None:
@@ -19,14 +20,18 @@ def audit_read(request: HttpRequest, client: Client, action: str, target: str = 
 
 
 def plan_view_context(client: Client, content: PlanContent) -> dict[str, Any]:
-    """What the plan page shows for `content` (the working plan or a past version)."""
-    steps = content.by_step(step_texts(client.preferred_language))
-    resources = list(CrisisResource.objects.on_plans())
+    """What the plan page shows for `content` (the working plan or a past version): the plan as the client
+    reads it, in the client's language (`client_language`), with what the clinician is told in theirs."""
+    wording = client_wording(client.preferred_language, also=translation.get_language() or "")
+    steps = content.by_step(wording.steps)
+    resources = [resource.in_language(wording.language) for resource in CrisisResource.objects.on_plans()]
     return {
         "client": client,
         "content": content,
         "steps": steps,
-        "empty_steps": [step for step in steps if step.is_empty],
+        "client_language": wording.language,
+        "client_direction": wording.direction,
+        "empty_steps": [step for step in content.by_step(wording.also or wording.steps) if step.is_empty],
         "crisis_lines": [r for r in resources if r.kind == CrisisResource.Kind.CRISIS_LINE],
         "emergency_numbers": [r for r in resources if r.kind == CrisisResource.Kind.EMERGENCY],
     }

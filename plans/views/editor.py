@@ -4,12 +4,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,20 +20,22 @@ from ..access import get_client_for, signed_in_user
 from ..content import PlanContent
 from ..forms.editor import PlanEditorForm, editor_scope
 from ..forms.rows import BadOperation, apply_operation
+from ..languages import has_catalog
 from ..models import AuditEvent, Client, CrisisResource, PlanDraft, SafetyPlan, Suggestion
 from ..stash import take_stashed_post
-from ..steps import STEPS, STEPS_BY_NUMBER, Step
-from ..texts import step_texts
+from ..steps import STEPS, STEPS_BY_NUMBER, Step, StepWording
+from ..texts import client_wording, step_texts
 from .common import audit_read
 
 logger = logging.getLogger(__name__)
 
 
-def _suggestions() -> dict[str, list[Suggestion]]:
-    grouped: dict[str, list[Suggestion]] = {}
-    for suggestion in Suggestion.objects.filter(is_active=True):
-        grouped.setdefault(suggestion.section, []).append(suggestion)
-    return grouped
+def _suggestions(language: str) -> dict[str, list[Suggestion]]:
+    """Ideas to offer, in the client's language (they become the client's words), else in ours (1 query)."""
+    grouped: dict[str, dict[str, list[Suggestion]]] = {}
+    for suggestion in Suggestion.objects.filter(is_active=True, language__in={language, settings.LANGUAGE_CODE}):
+        grouped.setdefault(suggestion.language, {}).setdefault(suggestion.section, []).append(suggestion)
+    return grouped.get(language) or grouped.get(settings.LANGUAGE_CODE, {})
 
 
 def _saved_message(plan: SafetyPlan) -> str:
@@ -211,10 +214,17 @@ def _after_save(request: HttpRequest, client: Client, section_key: str | None) -
 
 
 def _editor_context(
-    client: Client, plan: SafetyPlan | None, form: PlanEditorForm, steps: tuple[Step, ...]
+    client: Client,
+    plan: SafetyPlan | None,
+    form: PlanEditorForm,
+    steps: tuple[Step, ...],
+    *,
+    texts: dict[int, StepWording] | None = None,
 ) -> dict[str, Any]:
-    texts = step_texts(client.preferred_language)
-    suggestions = _suggestions() if form.clinician else {}
+    """The editor in the active language: the clinician's, or in together mode the client's (`texts`)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    texts = texts if texts is not None else step_texts(language)
+    suggestions = _suggestions(client.preferred_language) if form.clinician else {}
     return {
         "client": client,
         "plan": plan,
@@ -238,7 +248,7 @@ def _editor_context(
             }
             for step in steps
         ],
-        "crisis_lines": list(CrisisResource.objects.on_plans()),
+        "crisis_lines": [resource.in_language(language) for resource in CrisisResource.objects.on_plans()],
     }
 
 
@@ -261,10 +271,17 @@ def _after_together_save(request: HttpRequest, client: Client, step: int, sectio
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_together(request: HttpRequest, pk: int, step: int) -> HttpResponse:
-    """The same plan, one step at a time, for the client to read and fill in. No clinician fields."""
+    """The same plan, one step at a time, for the client to read and fill in, in the client's language.
+    No clinician fields."""
     client = get_client_for(request, pk)
     if step not in STEPS_BY_NUMBER:
         raise Http404
+    wording = client_wording(client.preferred_language)
+    with translation.override(wording.language):
+        return _together(request, client, step, wording.steps)
+
+
+def _together(request: HttpRequest, client: Client, step: int, texts: dict[int, StepWording]) -> HttpResponse:
     plan = actions.client_plan(client)
     steps = (STEPS_BY_NUMBER[step],)
     if request.method == "POST":
@@ -283,7 +300,7 @@ def plan_together(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         form = _unsaved_form(request, plan, steps, clinician=False) or PlanEditorForm(
             steps=steps, plan=plan, clinician=False, extra_rows=[request.GET.get("add", "")]
         )
-    context = _editor_context(client, plan, form, steps)
+    context = _editor_context(client, plan, form, steps, texts=texts)
     context.update({"current": step, "all_steps": STEPS, "is_last": step == len(STEPS), "is_first": step == 1})
     return render(request, "plans/plan_together.html", context)
 
@@ -305,9 +322,17 @@ def plan_autosave(request: HttpRequest, pk: int) -> JsonResponse:
         if step not in {str(number) for number in STEPS_BY_NUMBER}:  # "²".isdigit(), but int("²") fails
             return JsonResponse({"status": "bad_request"}, status=400)
         steps: tuple[Step, ...] = (STEPS_BY_NUMBER[int(step)],)
-    else:
-        steps = STEPS
-    form = PlanEditorForm(steps=steps, plan=plan, data=request.POST, clinician=step is None)
+        # Together mode: what the page says back is for the client, in their language where we have it.
+        preferred = client.preferred_language
+        with translation.override(preferred if has_catalog(preferred) else settings.LANGUAGE_CODE):
+            return _autosave(request, client, plan, steps, clinician=False)
+    return _autosave(request, client, plan, STEPS, clinician=True)
+
+
+def _autosave(
+    request: HttpRequest, client: Client, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
+) -> JsonResponse:
+    form = PlanEditorForm(steps=steps, plan=plan, data=request.POST, clinician=clinician)
     if not form.is_valid():
         if form.revision_form.errors:
             return JsonResponse({"status": "bad_request"}, status=400)

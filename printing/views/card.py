@@ -18,19 +18,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 from plans import actions, audit
 from plans.access import get_client_for, signed_in_user
 from plans.models import AuditEvent, CardSelection, Client, SafetyPlan
+from plans.texts import print_language_choices
 
 from .. import fonts
 from ..card import CardLayout, card_candidates, card_html, default_card_choice, layout_card, render_card
-from ..document import PlanDocument, filename, print_language
+from ..document import PlanDocument, filename
 from ..engine import MissingGlyphs
 from ..forms import PAGE_SIZE_CHOICES, CardChoiceForm, PrintOptionsForm
 from .common import (
     FRAMEABLE_BY_THE_APP,
     audit_print,
     document,
+    language_query,
     no_plan,
     no_store,
     pdf_response,
+    print_wording,
     problems,
     version_query,
     with_query,
@@ -110,8 +113,9 @@ def print_card(request: HttpRequest, pk: int) -> HttpResponse:
         return no_plan(request, client)
     if request.method == "GET":
         audit_print(request, client, plan, AuditEvent.Action.PLAN_VIEWED, "card-chooser")
-    with translation.override(print_language(client)):
-        doc = document(request, client, plan, include_notes=False)
+    wording = print_wording(request, client)
+    with translation.override(wording.language):
+        doc = document(request, client, plan, include_notes=False, wording=wording)
         data = request.POST if request.method == "POST" else (request.GET or None)
         form = CardChoiceForm(data, candidates=_candidate_uids(doc))
         if request.method == "POST":
@@ -124,7 +128,9 @@ def print_card(request: HttpRequest, pk: int) -> HttpResponse:
                 return _save_card_choice(request, client, plan, doc, choice, form.page_size, download=go == "download")
         choice = _card_choice(form, plan, doc)
         layout = _layout(doc, choice, form.page_size)
-    return render(request, "printing/print_card.html", _chooser_context(request, client, form, doc, choice, layout))
+    page = _chooser_context(request, client, form, doc, choice, layout)
+    page["wording"] = wording
+    return render(request, "printing/print_card.html", page)
 
 
 def _chooser_context(
@@ -143,6 +149,7 @@ def _chooser_context(
         "entry": sorted(choice.uids),
         **({"discreet": "1", "title": choice.title} if choice.title else {}),
         **version_query(request),
+        **language_query(request),
     }
     not_fitting = {item.key for item in layout.not_fitting}
     candidates = card_candidates(doc)
@@ -169,6 +176,7 @@ def _chooser_context(
         "page_sizes": PAGE_SIZE_CHOICES,
         "problems": problems(doc),
         "missing_scripts": fonts.missing_scripts(),
+        "languages": print_language_choices(client.preferred_language),
         "preview_url": with_query(reverse("printing:card_preview", args=[client.pk]), query),
     }
 
@@ -185,8 +193,9 @@ def card_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if plan is None:
         return no_plan(request, client)
     audit_print(request, client, plan, AuditEvent.Action.PLAN_VIEWED, "card-preview")
-    with translation.override(print_language(client)):
-        doc = document(request, client, plan, include_notes=False)
+    wording = print_wording(request, client)
+    with translation.override(wording.language):
+        doc = document(request, client, plan, include_notes=False, wording=wording)
         if problems(doc).no_crisis_lines:
             return HttpResponse(_("No crisis line or emergency number is set up, so the card cannot be printed."))
         form = CardChoiceForm(request.GET or None, candidates=_candidate_uids(doc))
@@ -204,8 +213,9 @@ def card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if plan is None:
         return no_plan(request, client)
     form = PrintOptionsForm(request.GET or None)
-    with translation.override(print_language(client)):
-        doc = document(request, client, plan, include_notes=False)
+    wording = print_wording(request, client)
+    with translation.override(wording.language):
+        doc = document(request, client, plan, include_notes=False, wording=wording)
         back = with_query(reverse("printing:print_card", args=[client.pk]), {"size": form.page_size})
         if problems(doc).blocking:
             messages.error(request, _("The card was not printed. The reason is shown below."))

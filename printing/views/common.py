@@ -17,6 +17,7 @@ from django.views.defaults import page_not_found
 from plans import actions, audit
 from plans.access import signed_in_user
 from plans.models import Client, PlanVersion, SafetyPlan
+from plans.texts import ClientWording, client_wording, print_language_choices
 
 from .. import fonts
 from ..document import PlanDocument, plan_document
@@ -79,12 +80,29 @@ def version_query(request: HttpRequest) -> dict[str, str]:
     return {"version": raw} if raw else {}
 
 
-def document(request: HttpRequest, client: Client, plan: SafetyPlan, *, include_notes: bool) -> PlanDocument:
+def print_wording(request: HttpRequest, client: Client) -> ClientWording:
+    """The language to print in: the one asked for (?lang=, one of the choices offered), else the client's
+    own when it can be used, else one we have (2 to 3 queries)."""
+    asked = request.GET.get("lang") or request.POST.get("lang") or ""
+    if asked and asked not in dict(print_language_choices(client.preferred_language)):
+        asked = ""
+    return client_wording(client.preferred_language, asked=asked)
+
+
+def language_query(request: HttpRequest) -> dict[str, str]:
+    raw = request.GET.get("lang") or request.POST.get("lang") or ""
+    return {"lang": raw} if raw else {}
+
+
+def document(
+    request: HttpRequest, client: Client, plan: SafetyPlan, *, include_notes: bool, wording: ClientWording
+) -> PlanDocument:
     return plan_document(
         client=client,
         plan=plan,
         clinician=signed_in_user(request),
         include_notes=include_notes,
+        wording=wording,
         version=asked_version(request, plan),
     )
 

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET
 from plans import actions
 from plans.access import get_client_for
 from plans.models import AuditEvent
+from plans.texts import print_language_choices
 
 from .. import fonts
-from ..document import filename, print_language
+from ..document import filename
 from ..engine import MissingGlyphs
 from ..forms import PAGE_SIZE_CHOICES, PrintOptionsForm
 from ..plan import plan_html, render_plan
@@ -26,9 +27,11 @@ from .common import (
     FRAMEABLE_BY_THE_APP,
     audit_print,
     document,
+    language_query,
     no_plan,
     no_store,
     pdf_response,
+    print_wording,
     problems,
     version_query,
     with_query,
@@ -48,9 +51,15 @@ def print_plan(request: HttpRequest, pk: int) -> HttpResponse:
         return no_plan(request, client)
     audit_print(request, client, plan, AuditEvent.Action.PLAN_VIEWED, "print-options")
     form = PrintOptionsForm(request.GET or None)
-    with translation.override(print_language(client)):
-        doc = document(request, client, plan, include_notes=form.include_notes)
-    query = {"size": form.page_size, **({"notes": "1"} if form.include_notes else {}), **version_query(request)}
+    wording = print_wording(request, client)
+    with translation.override(wording.language):
+        doc = document(request, client, plan, include_notes=form.include_notes, wording=wording)
+    query = {
+        "size": form.page_size,
+        **({"notes": "1"} if form.include_notes else {}),
+        **version_query(request),
+        **language_query(request),
+    }
     return render(
         request,
         "printing/print_plan.html",
@@ -63,6 +72,8 @@ def print_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "page_sizes": PAGE_SIZE_CHOICES,
             "problems": problems(doc),
             "missing_scripts": fonts.missing_scripts(),
+            "wording": wording,
+            "languages": print_language_choices(client.preferred_language),
             "preview_url": with_query(reverse("printing:plan_preview", args=[client.pk]), query),
             "pdf_url": with_query(reverse("printing:plan_pdf", args=[client.pk]), query),
         },
@@ -82,8 +93,9 @@ def plan_preview(request: HttpRequest, pk: int) -> HttpResponse:
         return no_plan(request, client)
     audit_print(request, client, plan, AuditEvent.Action.PLAN_VIEWED, "print-preview")
     form = PrintOptionsForm(request.GET or None)
-    with translation.override(print_language(client)):
-        doc = document(request, client, plan, include_notes=form.include_notes)
+    wording = print_wording(request, client)
+    with translation.override(wording.language):
+        doc = document(request, client, plan, include_notes=form.include_notes, wording=wording)
         if problems(doc).no_crisis_lines:
             return HttpResponse(_("No crisis line or emergency number is set up, so the plan cannot be printed."))
         return HttpResponse(plan_html(doc, page_size=form.page_size, preview=True))
@@ -99,8 +111,9 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if plan is None:
         return no_plan(request, client)
     form = PrintOptionsForm(request.GET or None)
-    with translation.override(print_language(client)):
-        doc = document(request, client, plan, include_notes=form.include_notes)
+    wording = print_wording(request, client)
+    with translation.override(wording.language):
+        doc = document(request, client, plan, include_notes=form.include_notes, wording=wording)
         if problems(doc).blocking:
             messages.error(request, _("The plan was not printed. The reason is shown below."))
             return redirect(with_query(reverse("printing:print_plan", args=[client.pk]), request.GET.dict()))
