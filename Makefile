@@ -9,18 +9,19 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$(TEST_SECRET_KEY) \
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_COOKIES=0 \
 	SAFETYPLAN_MFA_REQUIRED=0
 
-.PHONY: deploy-check run setup test-setup system-packages test-packages venv assets migrate demo test check bench serve clean
+.PHONY: deploy-check run setup test-setup system-packages test-packages venv assets messages migrate demo test check bench serve clean
 
 run: setup migrate demo  ## Set everything up and serve on http://127.0.0.1:8000 (SQLite, development)
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-setup: system-packages venv assets
+setup: system-packages venv assets messages
 
-test-setup: test-packages venv assets
+test-setup: test-packages venv assets messages
 
-# Debian packages, installed only when missing. Running needs the Noto fonts (printing any script, emoji in colour);
+# Debian packages, installed only when missing. Running needs the Noto fonts (printing any script, emoji in colour)
+# and gettext (compiling our translations);
 # the tests also need Chromium (browser tests) and poppler-utils (PDF pages to PNG).
-RUN_DEBS := fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+RUN_DEBS := fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji gettext
 TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 define install_debs
 	@missing=""; for pkg in $(1); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
@@ -51,6 +52,10 @@ node_modules/.installed: package.json package-lock.json
 
 assets: node_modules/.installed
 
+# Our translations (locale/<language>/LC_MESSAGES/django.po), compiled for Django; the .mo files are not committed.
+messages: venv
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
 migrate: venv
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput -v0
 
@@ -80,7 +85,7 @@ bench: setup
 	$(TEST_ENV) $(PY) benchmarks/run.py
 
 # Production: gunicorn + WhiteNoise; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
-serve: venv assets
+serve: venv assets messages
 	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py check --deploy --fail-level WARNING
 	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py collectstatic --noinput -v0
 	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py migrate --noinput

@@ -86,6 +86,7 @@ ACTIONS_MODULE_PARTS = ("actions", "actions_*")
 WRITERS = (
     "plans/actions.py",
     "plans/actions/*",
+    "accounts/actions.py",
     "plans/audit.py",
     "*/migrations/*",
     "*/management/commands/*",

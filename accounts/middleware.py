@@ -11,9 +11,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from plans.stash import stash_post
+
+from .models import ClinicianSettings
 
 ACTIVITY_WRITE_EVERY = 30  # seconds: don't rewrite the session on every request
 
@@ -120,3 +123,28 @@ class SecurityHeadersMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+
+LANGUAGE_SESSION_KEY = "clinician_language"
+
+
+class ClinicianLanguageMiddleware:
+    """A signed-in clinician's screens follow the language chosen in their settings (else the browser's,
+    which LocaleMiddleware has already chosen). Read once per session, then kept in it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            language = request.session.get(LANGUAGE_SESSION_KEY)
+            if language is None:
+                language = (
+                    ClinicianSettings.objects.filter(user_id=request.user.pk).values_list("language", flat=True).first()
+                    or ""
+                )
+                request.session[LANGUAGE_SESSION_KEY] = language
+            if language and language in dict(settings.LANGUAGES):
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)

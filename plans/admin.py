@@ -3,24 +3,37 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import ForeignKey, QuerySet
+from django.db.models import CharField, ForeignKey, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import actions, audit, phones
 from .access import signed_in_user
+from .languages import language_name
 from .models import AuditEvent, CareTeamMember, Client, CrisisResource, StepText, Suggestion
+from .models.library import TRANSLATED_RESOURCE_FIELDS
+
+# The words of a crisis line in each of our other languages, kept in CrisisResource.translations.
+TRANSLATION_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+TRANSLATION_FIELDS = {
+    f"{field}_{language}": (language, field)
+    for language in TRANSLATION_LANGUAGES
+    for field in TRANSLATED_RESOURCE_FIELDS
+}
 
 
-class CrisisResourceForm(forms.ModelForm[CrisisResource]):
+class _CrisisResourceForm(forms.ModelForm[CrisisResource]):
     class Meta:
         model = CrisisResource
         fields = (
@@ -56,10 +69,70 @@ class CrisisResourceForm(forms.ModelForm[CrisisResource]):
             raise ValidationError(_("Use a two-letter country code, like US or GB."))
         return country
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (language, field) in TRANSLATION_FIELDS.items():
+            if name in self.fields:
+                self.fields[name].initial = (self.instance.translations.get(language) or {}).get(field, "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        translations: dict[str, dict[str, str]] = {}
+        for name, (language, field) in TRANSLATION_FIELDS.items():
+            value = (cleaned.get(name) or "").strip()
+            if value:
+                translations.setdefault(language, {})[field] = value
+        self.instance.translations = translations
+        return cleaned
+
+
+def _translation_field(language: str, field: str) -> forms.CharField:
+    column = CrisisResource._meta.get_field(field)
+    assert isinstance(column, CharField)
+    return forms.CharField(
+        label=f"{capfirst(str(column.verbose_name))} ({language_name(language)})",
+        required=False,
+        max_length=column.max_length,
+    )
+
+
+CrisisResourceForm = type(
+    "CrisisResourceForm",
+    (_CrisisResourceForm,),
+    {name: _translation_field(language, field) for name, (language, field) in TRANSLATION_FIELDS.items()},
+)
+
+
+def _crisis_resource_fieldsets() -> Any:
+    """The line's own fields, then a group of its words for each of our other languages."""
+    own = (
+        "name",
+        "kind",
+        "method",
+        "number",
+        "text_keyword",
+        "url",
+        "hours",
+        "details",
+        "card_label",
+        "country",
+        "position",
+        "is_active",
+    )
+    groups = [
+        (
+            _("In %(language)s, where the service is offered in it") % {"language": language_name(language)},
+            {"fields": tuple(f"{field}_{language}" for field in TRANSLATED_RESOURCE_FIELDS)},
+        )
+        for language in TRANSLATION_LANGUAGES
+    ]
+    return ((None, {"fields": own}), *groups)
+
 
 @admin.register(CrisisResource)
 class CrisisResourceAdmin(admin.ModelAdmin[CrisisResource]):
     form = CrisisResourceForm
+    fieldsets = _crisis_resource_fieldsets()
     list_display = ("name", "kind", "method", "number", "country", "position", "is_active")
     list_filter = ("country", "kind", "is_active")
     list_editable = ("position", "is_active")
@@ -228,13 +301,20 @@ class ClientAdmin(admin.ModelAdmin[Client]):
     def archive(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
         by, ip = signed_in_user(request), audit.client_ip(request)
         count = sum(actions.archive_client(client=client, by=by, ip=ip) for client in queryset)
-        self.message_user(request, _("Archived: %(count)s client(s).") % {"count": count}, messages.SUCCESS)
+        message = ngettext("Archived: %(count)s client.", "Archived: %(count)s clients.", count) % {"count": count}
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Take out of the archive"), permissions=["change"])
     def unarchive(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
         by, ip = signed_in_user(request), audit.client_ip(request)
         count = sum(actions.unarchive_client(client=client, by=by, ip=ip) for client in queryset)
-        self.message_user(request, _("Taken out of the archive: %(count)s client(s).") % {"count": count})
+        self.message_user(
+            request,
+            ngettext(
+                "Taken out of the archive: %(count)s client.", "Taken out of the archive: %(count)s clients.", count
+            )
+            % {"count": count},
+        )
 
 
 def _is_id(value: str) -> bool:

@@ -244,9 +244,7 @@ STEPS: tuple[Step, ...] = (
         number=5,
         slug="professionals",
         heading=_("Professionals and services I can contact"),
-        prompt=_(
-            "The person's clinician or service, the nearest emergency department, and crisis lines open at any hour."
-        ),
+        prompt=_("The person's clinician or service, the nearest emergency department, and crisis lines."),
         together_prompt=_(
             "Which professionals or services can you contact? Crisis lines and the emergency number are always on your plan."
         ),

@@ -88,6 +88,36 @@ SCRIPTS: tuple[Script, ...] = (
         "japanese", _("Japanese"), ("Noto Sans CJK JP",), "こんにちは。家族はとても大切です。カタカナ", "fonts-noto-cjk"
     ),
     Script("korean", _("Korean"), ("Noto Sans CJK KR",), "안녕하세요. 가족은 저에게 소중해요.", "fonts-noto-cjk"),
+    Script("thai", _("Thai"), ("Noto Sans Thai",), "สวัสดีครับ ครอบครัวของฉันมีความหมายมาก", "fonts-noto-core"),
+    Script("bengali", _("Bengali"), ("Noto Sans Bengali",), "আমার পরিবার আমার কাছে খুব গুরুত্বপূর্ণ।", "fonts-noto-core"),
+    Script(
+        "gurmukhi", _("Gurmukhi (Punjabi)"), ("Noto Sans Gurmukhi",), "ਮੇਰਾ ਪਰਿਵਾਰ ਮੇਰੇ ਲਈ ਬਹੁਤ ਜ਼ਰੂਰੀ ਹੈ।", "fonts-noto-core"
+    ),
+    Script("gujarati", _("Gujarati"), ("Noto Sans Gujarati",), "મારો પરિવાર મારા માટે ખૂબ મહત્વનો છે.", "fonts-noto-core"),
+    Script("tamil", _("Tamil"), ("Noto Sans Tamil",), "என் குடும்பம் எனக்கு மிகவும் முக்கியம்.", "fonts-noto-core"),
+    Script("telugu", _("Telugu"), ("Noto Sans Telugu",), "నా కుటుంబం నాకు చాలా ముఖ్యం.", "fonts-noto-core"),
+    Script("sinhala", _("Sinhala"), ("Noto Sans Sinhala",), "මගේ පවුල මට ඉතා වැදගත්.", "fonts-noto-core"),
+    Script("myanmar", _("Myanmar (Burmese)"), ("Noto Sans Myanmar",), "ကျွန်ုပ်၏မိသားစုသည် အလွန်အရေးကြီးသည်။", "fonts-noto-core"),
+    Script("khmer", _("Khmer"), ("Noto Sans Khmer",), "គ្រួសាររបស់ខ្ញុំសំខាន់ណាស់។", "fonts-noto-core"),
+    Script("lao", _("Lao"), ("Noto Sans Lao",), "ຂ້ອຍຮັກຄອບຄົວຂອງຂ້ອຍ", "fonts-noto-core"),
+    Script(
+        "ethiopic",
+        _("Ethiopic (Amharic, Tigrinya)"),
+        ("Noto Sans Ethiopic",),
+        "ቤተሰቤ ለእኔ በጣም አስፈላጊ ነው።",
+        "fonts-noto-core",
+    ),
+    Script(
+        "armenian", _("Armenian"), ("Noto Sans Armenian",), "Իմ ընտանիքը ինձ համար շատ կարևոր է։", "fonts-noto-core"
+    ),
+    Script(
+        "georgian",
+        _("Georgian"),
+        ("Noto Sans Georgian",),
+        "ჩემი ოჯახი ჩემთვის ძალიან მნიშვნელოვანია.",
+        "fonts-noto-core",
+    ),
+    Script("urdu", _("Urdu"), ("Noto Sans Arabic",), "میرا خاندان میرے لیے بہت اہم ہے۔", "fonts-noto-core"),
     # Emoji, in colour: people write them in their own words (a dog, a heart, a thumbs-up).
     Script("emoji", _("Emoji"), ("Noto Color Emoji",), "🐶❤️👍🏽🎵🌊☕", "fonts-noto-color-emoji"),
 )

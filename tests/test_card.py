@@ -260,7 +260,7 @@ def test_it_carries_exactly_the_chosen_entries_and_always_the_crisis_lines(alice
     assert "Emergency: 911" in text and "988: call or text" in text and "Text HOME to 741741" in text
     assert "Suicide" not in text
     page = alice_client.get(url("print_card", client_record)).content.decode()
-    assert page.count(" checked>") == len(chosen) + 1  # + the paper size
+    assert page.count(" checked>") == len(chosen) + 2  # + the paper size and the language to print in
 
 
 def test_save_and_download_goes_straight_to_the_pdf(alice_client, plan, client_record):

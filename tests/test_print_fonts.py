@@ -1,6 +1,7 @@
 """Every script prints with real glyphs from the fonts the print stylesheet names; right-to-left reads right to left."""
 
 import logging
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,12 @@ def test_every_character_of_every_sample_is_drawn_by_an_embedded_font(alice_clie
         family = name.split("+", 1)[1]
         assert any(family == n or family.startswith(n + "-") for n in named), name
     for script in fonts.SCRIPTS:
+        assert fonts.uncovered_characters([script.sample]) == [], script.key
         missing = drawn(script.sample) - covered
-        assert not missing, (script.key, missing)
+        # A vowel sign drawn before its consonant (Bengali ি) shares its cluster's glyphs, and WeasyPrint's
+        # text map gives the cluster's text to one glyph only (README: Printing, the text layer): such a
+        # mark can be missing from the map although it is drawn. Every other character must be there.
+        assert all(unicodedata.category(char) in ("Mn", "Mc") for char in missing), (script.key, missing)
 
 
 @pytest.mark.parametrize(

@@ -168,7 +168,7 @@ def test_the_card_is_designed_by_panel(alice_client, client_record):
     choose_everything(alice_client, client_record)
     panels = _panels(alice_client, client_record)
     assert "My safety plan" in panels["front"] and "Seeing my daughter grow up" in panels["front"]
-    assert "In a crisis, any time" in panels["front"] and "988: call or text" in panels["front"]
+    assert "In a crisis" in panels["front"] and "988: call or text" in panels["front"]
     inside = panels["inside_1"] + panels["inside_2"]
     assert "My warning signs" in inside and "Things I can do on my own" in inside
     assert "warning signs item 1" in inside and "coping item 1" in inside

@@ -91,6 +91,8 @@ class AuditChainHead(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="audit_chain_head_single_row")]
 
     def __str__(self) -> str:

@@ -34,6 +34,8 @@ class Client(models.Model):
     objects = ClientQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
         ordering = ["name", "pk"]
         permissions = [("export_client", _("Can export everything held about a client"))]
         constraints = [
@@ -66,6 +68,8 @@ class CareTeamMember(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("care-team member")
+        verbose_name_plural = _("care-team members")
         constraints = [
             models.UniqueConstraint(fields=["client", "user"], name="care_team_member_unique"),
             models.CheckConstraint(condition=Q(role__in=["lead", "member"]), name="care_team_role_valid"),

@@ -58,6 +58,8 @@ class CrisisResource(models.Model):
     objects = CrisisResourceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("crisis resource")
+        verbose_name_plural = _("crisis resources")
         ordering = ["country", "kind", "position", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(number="") | ~Q(url=""), name="crisis_resource_reachable"),
@@ -94,6 +96,8 @@ class Suggestion(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
         ordering = ["section", "position", "pk"]
 
     def __str__(self) -> str:
@@ -110,6 +114,8 @@ class StepText(models.Model):
     together_prompt = models.CharField(_("prompt for the client"), max_length=400, blank=True)
 
     class Meta:
+        verbose_name = _("step text")
+        verbose_name_plural = _("step texts")
         constraints = [
             models.UniqueConstraint(fields=["step", "language"], name="step_text_unique"),
         ]

@@ -42,6 +42,8 @@ class SafetyPlan(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
 
     class Meta:
+        verbose_name = _("safety plan")
+        verbose_name_plural = _("safety plans")
         constraints = [
             models.CheckConstraint(
                 condition=Q(likelihood_of_use__isnull=True) | Q(likelihood_of_use__gte=1, likelihood_of_use__lte=5),
@@ -75,6 +77,8 @@ class Entry(models.Model):
     by_when = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
         ordering = ["section", "position"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "section", "position"], name="entry_position_unique"),
@@ -98,6 +102,8 @@ class StepNote(models.Model):
     barriers = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("step note")
+        verbose_name_plural = _("step notes")
         ordering = ["step"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "step"], name="step_note_unique"),
@@ -134,6 +140,8 @@ class PlanVersion(models.Model):
     revision = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
         ordering = ["plan", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
@@ -167,6 +175,8 @@ class PlanDraft(models.Model):
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("plan draft")
+        verbose_name_plural = _("plan drafts")
         constraints = [
             models.UniqueConstraint(fields=["plan", "scope", "saved_by"], name="plan_draft_unique"),
         ]
@@ -186,6 +196,10 @@ class PendingConflict(models.Model):
     scope = models.CharField(max_length=20, default="all")
     resolved_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("conflict to resolve")
+        verbose_name_plural = _("conflicts to resolve")
+
     def __str__(self) -> str:
         return f"Conflict #{self.pk} on plan #{self.plan_id}"
 
@@ -201,6 +215,10 @@ class CardSelection(models.Model):
     title = models.CharField(max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        verbose_name = _("wallet card choice")
+        verbose_name_plural = _("wallet card choices")
 
     def __str__(self) -> str:
         return f"Card selection #{self.pk} (plan #{self.plan_id})"

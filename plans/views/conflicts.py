@@ -26,7 +26,11 @@ def _conflict_rows(pending: PendingConflict) -> list[dict[str, Any]]:
         if conflict.kind == "entry":
             section = SECTIONS_BY_KEY[conflict.section]
             step = STEPS_BY_NUMBER[section.step]
-            where = f"{_('Step')} {step.number}: {step.heading} · {section.title}"
+            where = _("Step %(number)s: %(heading)s · %(section)s") % {
+                "number": step.number,
+                "heading": step.heading,
+                "section": section.title,
+            }
             fields = section.fields
             labels = section.labels
         elif conflict.kind == "field":
@@ -34,7 +38,10 @@ def _conflict_rows(pending: PendingConflict) -> list[dict[str, Any]]:
             fields, labels = (), {}
         else:
             step = STEPS_BY_NUMBER[int(conflict.name)]
-            where = f"{_('Step')} {step.number}: {step.heading} · {_('clinician notes')}"
+            where = _("Step %(number)s: %(heading)s · clinician notes") % {
+                "number": step.number,
+                "heading": step.heading,
+            }
             fields, labels = ("likelihood", "barriers"), {"likelihood": _("Likelihood"), "barriers": _("Barriers")}
         rows.append(
             {

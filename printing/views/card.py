@@ -90,7 +90,9 @@ def _save_card_choice(
     logger.info("card choice saved: client=%s plan=%s user=%s", client.pk, plan.pk, request.user.pk)
     layout = _layout(doc, choice, page_size)
     if download and layout.fits and not problems(doc).blocking:
-        return redirect(with_query(reverse("printing:card_pdf", args=[client.pk]), {"size": page_size}))
+        return redirect(
+            with_query(reverse("printing:card_pdf", args=[client.pk]), {"size": page_size, **language_query(request)})
+        )
     if download:
         messages.warning(
             request, _("Your choices were saved, but the card was not printed. The reason is shown below.")
@@ -99,7 +101,9 @@ def _save_card_choice(
         messages.success(request, _("Card choices saved."))
     else:
         messages.warning(request, _("Card choices saved. Some of them do not fit on the card yet: see the list below."))
-    return redirect(with_query(reverse("printing:print_card", args=[client.pk]), {"size": page_size}))
+    return redirect(
+        with_query(reverse("printing:print_card", args=[client.pk]), {"size": page_size, **language_query(request)})
+    )
 
 
 @no_store
@@ -216,7 +220,9 @@ def card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     wording = print_wording(request, client)
     with translation.override(wording.language):
         doc = document(request, client, plan, include_notes=False, wording=wording)
-        back = with_query(reverse("printing:print_card", args=[client.pk]), {"size": form.page_size})
+        back = with_query(
+            reverse("printing:print_card", args=[client.pk]), {"size": form.page_size, **language_query(request)}
+        )
         if problems(doc).blocking:
             messages.error(request, _("The card was not printed. The reason is shown below."))
             return redirect(back)
