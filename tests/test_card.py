@@ -209,7 +209,7 @@ def test_with_our_english_headings_an_arabic_card_opens_left_to_right(alice_clie
     client_record.save()
     make_plan(client_record, texts={"warning_signs": ["لا أنام جيداً"], "coping": ["أمشي في الحديقة"]})
     content = card_pdf(alice_client, client_record)
-    x, y, w, h = cut_outline(content)
+    x, y, _w, h = cut_outline(content)
     _text, tx, ty, upside_down = next(r for r in text_runs_mm(content) if r[0] == "My safety plan")
     # The front is the bottom-left panel, as for any left-to-right card; the Arabic entries keep their direction.
     assert upside_down and x < tx <= x + PANEL_W and y < ty < y + h - PANEL_H
