@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,6 +49,7 @@ def language_settings(request: HttpRequest) -> HttpResponse:
         language = form.cleaned_data["language"]
         actions.set_language(by=user, language=language)
         request.session[LANGUAGE_SESSION_KEY] = language
-        messages.success(request, _("Your screens are now in this language."))  # lazy: shown in the new one
+        with translation.override(language or translation.get_language_from_request(request)):
+            messages.success(request, str(_("Your screens are now in this language.")))
         return redirect("clinician_language")
     return render(request, "accounts/language.html", {"form": form})

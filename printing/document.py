@@ -162,7 +162,9 @@ def plan_document(
     """The client's copy of `plan` (or of one of its past versions), in `wording`'s language, which the
     caller has activated (3 or 4 queries)."""
     content, printed, superseded_by = _what_is_printed(plan, version, include_notes=include_notes)
-    resources = [CrisisLine.of(resource) for resource in CrisisResource.objects.on_plans()]
+    resources = [
+        CrisisLine.of(resource.in_language(wording.language)) for resource in CrisisResource.objects.on_plans()
+    ]
     return PlanDocument(
         plan_id=plan.pk,
         language=bcp47(client.preferred_language),

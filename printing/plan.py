@@ -2,11 +2,12 @@
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from plans.languages import bcp47
+from plans.languages import RTL_LANGUAGES, bcp47, has_catalog
 
 from . import engine
 from .document import PlanDocument, require_crisis_lines
@@ -17,9 +18,15 @@ def title(kind: Literal["plan", "card"]) -> str:
     return str(_("Safety plan") if kind == "plan" else _("Safety plan wallet card"))
 
 
+def _our_language() -> str:
+    """The language our own wording is really in: the active one when we have a catalog for it."""
+    active = translation.get_language() or settings.LANGUAGE_CODE
+    return active if has_catalog(active) else settings.LANGUAGE_CODE
+
+
 def ui_direction() -> str:
-    """The direction of our own wording: the language printing is done in."""
-    return "rtl" if translation.get_language_bidi() else "ltr"
+    """The direction of our own wording (in the language printing is done in, or our fallback)."""
+    return "rtl" if _our_language().split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
 def chrome_direction(doc: PlanDocument) -> str:
@@ -35,8 +42,8 @@ def chrome_direction(doc: PlanDocument) -> str:
 def chrome_language(doc: PlanDocument) -> str:
     """The language of our own wording (BCP 47), when it differs from the client's: screen readers then
     read our headings in their own voice."""
-    ui = bcp47(translation.get_language() or "")
-    return ui if ui and ui != doc.language else ""
+    ui = bcp47(_our_language())
+    return ui if ui != doc.language else ""
 
 
 PAGE_MARK, PAGES_MARK = "\x00page\x00", "\x00pages\x00"

@@ -65,7 +65,12 @@ def _flushable_versions(request):
     """Plan versions and audit events refuse DELETE at the database level, which would break the
     table flush after a transactional (live-server) test. Only for those tests, and only at teardown,
     the guards are lifted to clear those tables, then put back."""
-    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
     if transactional:
         request.getfixturevalue("transactional_db")
     yield

@@ -1,9 +1,12 @@
 """Build editor POST data the way the browser sends it; read a word diff back; Debian's Chromium for the browser tests."""
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.test import Client as HttpClient
 from django.urls import reverse
+from playwright.sync_api import Page
 
 from plans.steps import SECTIONS, STEPS
 from plans.worddiff import Segment
@@ -114,3 +117,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def assert_accessible(page: Page, where: str) -> None:
+    """axe-core finds nothing serious or critical on the page as it is now."""
+    assert AXE_JS.exists(), "axe-core is missing: run `make assets` (npm ci)"
+    # Evaluated through the DevTools protocol, which the page's Content-Security-Policy (rightly
+    # refusing inline scripts) does not apply to; the policy stays enforced for the app itself.
+    page.evaluate(AXE_JS.read_text())
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    serious = [v for v in results["violations"] if v["impact"] in {"serious", "critical"}]
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]\n"
+        + "\n".join(f"    {node['target']}" for node in v["nodes"])
+        for v in serious
+    )
+    assert not serious, f"axe found serious problems on {where}:\n{report}"
