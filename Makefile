@@ -89,7 +89,7 @@ serve: venv assets messages
 	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py check --deploy --fail-level WARNING
 	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py collectstatic --noinput -v0
 	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py migrate --noinput
-	SAFETYPLAN_PRODUCTION=1 $(VENV)/bin/gunicorn safetyplan.wsgi --bind 0.0.0.0:$${PORT:-8000} --workers $${WEB_CONCURRENCY:-3}
+	SAFETYPLAN_PRODUCTION=1 $(VENV)/bin/gunicorn safetyplan.wsgi -c safetyplan/gunicorn_conf.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

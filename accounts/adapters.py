@@ -4,6 +4,7 @@ allauth calls these adapter methods as part of its own sign-in flow (they are no
 Only IDs and action names are recorded; a failed sign-in records no username at all.
 """
 
+import unicodedata
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -24,14 +25,45 @@ def _ip(request: HttpRequest | None) -> str | None:
     return audit.client_ip(request) if request is not None else None
 
 
+def typed_username(value: str) -> str:
+    """A username as the sign-in form reads it: Unicode-normalised (NFKC) and without outer spaces."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def username_key(value: str) -> str:
+    """One spelling for every way of typing a username: the key lock-outs are counted by.
+
+    Sign-in matches usernames without regard to case (allauth compares case-insensitively), so the
+    key must fold case at least as far: upper-casing first joins letters that fold to the same
+    capital (dotless i U+0131 and i, long s U+017F and s, sharp s and SS), then casefold joins the rest. When the name belongs
+    to an account, the account's own username is used, so no spelling the database matches escapes.
+    """
+    from allauth.account.utils import filter_users_by_username
+
+    typed = typed_username(value)
+    if not typed:
+        return ""
+    matches = list(filter_users_by_username(typed).values_list("username", flat=True)[:2])
+    canonical = matches[0] if len(matches) == 1 else typed
+    return canonical.upper().casefold()
+
+
 def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str | None:
-    """The username being tried: allauth passes it as `username`; its form field is `login`."""
+    """The username being tried, as `username_key` spells it (allauth passes `username`; its form `login`)."""
+    raw: object = None
     if credentials and credentials.get("username"):
-        return str(credentials["username"])
-    if request is not None and request.method == "POST":
-        value = request.POST.get("login") or request.POST.get("username")
-        return str(value) if value else None
-    return None
+        raw = credentials["username"]
+    elif request is not None and request.method == "POST":
+        raw = request.POST.get("login") or request.POST.get("username")
+    if not raw:
+        return None
+    # Axes asks several times per attempt; the lookup is made once per request and spelling.
+    memo: dict[str, str] = getattr(request, "_username_keys", {}) if request is not None else {}
+    if str(raw) not in memo:
+        memo[str(raw)] = username_key(str(raw))
+        if request is not None:
+            request._username_keys = memo  # type: ignore[attr-defined]  # a per-request memo
+    return memo[str(raw)] or None
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no types
@@ -87,3 +119,7 @@ class LoginForm(_login_form_base()):  # type: ignore[misc]  # allauth ships no t
         self.fields["password"].help_text = ""
         for name in ("login", "password"):
             self.fields[name].widget.attrs.pop("placeholder", None)
+
+    def clean_login(self) -> str:
+        # The same reading of the name as the lock-out's (`username_key` starts from it).
+        return typed_username(str(self.cleaned_data["login"]))

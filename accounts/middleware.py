@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -23,6 +25,30 @@ ACTIVITY_WRITE_EVERY = 30  # seconds: don't rewrite the session on every request
 
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
+
+
+class UnreadableBodyMiddleware:
+    """A POST whose body can't be read (a charset other than UTF-8 on a form, a broken multipart
+    body, too many fields, too large) is answered 400 here, before anything else reads it.
+
+    Left to Django, the error handlers read the body again for their CSRF check, fail the same way,
+    and the clinician gets a 500. JSON callers (autosave) get JSON.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018  # parsed once here; every later reader gets the same result
+            except (BadRequest, SuspiciousOperation, MultiPartParserError, UnicodeDecodeError):
+                request._mark_post_parse_error()  # type: ignore[attr-defined]  # error pages must not re-read it
+                message = _("This form could not be read. Nothing was saved. Reload the page and try again.")
+                if _wants_json(request):
+                    return JsonResponse({"status": "bad_request", "message": message}, status=400)
+                return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)
 
 
 class SessionTimeoutMiddleware:

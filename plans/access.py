@@ -2,9 +2,9 @@
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 
+from .audit import client_ip
 from .models import CareTeamMember, Client
 
 
@@ -17,8 +17,17 @@ def signed_in_user(request: HttpRequest) -> User:
 
 
 def get_client_for(request: HttpRequest, pk: int) -> Client:
-    """The client `pk` if the signed-in user is on its care team; otherwise 404 (never 403)."""
-    return get_object_or_404(Client.objects.visible_to(request.user).select_related("plan"), pk=pk)
+    """The client `pk` if the signed-in user is on its care team; otherwise 404 (never 403).
+
+    A refusal is recorded as a security event (by whom, which ID), whether or not the client exists.
+    """
+    client = Client.objects.visible_to(request.user).select_related("plan").filter(pk=pk).first()
+    if client is None:
+        from . import actions  # imported late: actions import this module's models
+
+        actions.record_denied(by=signed_in_user(request), target=f"client:{pk}", ip=client_ip(request))
+        raise Http404
+    return client
 
 
 def is_lead(client: Client, user: User) -> bool:

@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads a POST body: an unreadable one is a 400, never a 500.
+    "accounts.middleware.UnreadableBodyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ClinicianLanguageMiddleware",
@@ -156,6 +158,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache is shared by every app server: second-step codes are used once (allauth remembers used
+# TOTP codes in it) and wrong codes are counted in it. The database cache by default, so the embedded
+# set-up needs nothing more (its table is made by accounts' migration 0002); Redis with REDIS_URL.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("SAFETYPLAN_CACHE_PREFIX", "safetyplan"),
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "safetyplan_cache",
+        }
+    )
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -186,6 +207,14 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # so its failed-login limit is off and its overall sign-in limit is set for a busy clinic.
 ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "300/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Wrong second-step codes (accounts/second_factor.py): this many in one sign-in end it; this many for
+# one clinician within the cool-off below, from any session or IP, pause codes for them.
+MFA_FORMS = {
+    "authenticate": "accounts.forms.SecondStepForm",
+    "reauthenticate": "accounts.forms.SecondStepReauthenticateForm",
+}
+MFA_WRONG_CODES_PER_SIGN_IN = env_int("SAFETYPLAN_MFA_WRONG_CODES_PER_SIGN_IN", 5)
+MFA_WRONG_CODES_LIMIT = env_int("SAFETYPLAN_MFA_WRONG_CODES_LIMIT", 10)
 MFA_TOTP_ISSUER = env_str("SAFETYPLAN_MFA_ISSUER", "Safety plan builder")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # security keys over http://localhost in development only
 # Every clinician must set up a second factor before reaching any client data (off only in development
@@ -277,16 +306,20 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"  # audited as a security event, explained in our layout
 
 # Logging: IDs only, never plan content, names or phone numbers.
 _loggers: dict[str, dict[str, object]] = {
     # Request bodies are never logged; 4xx/5xx lines carry only the path.
     "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    # The development server's access log, without query strings (gunicorn's: safetyplan/gunicorn_conf.py).
+    "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
 }
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_query_strings": {"()": "safetyplan.logging_filters.WithoutQueryStrings"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["without_query_strings"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": _loggers,
 }

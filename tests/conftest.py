@@ -18,6 +18,26 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(request, django_db_blocker):
+    """Nothing in the shared cache carries over from one test to the next.
+
+    The database cache lives in the test database, so a test's transaction takes its entries away;
+    tests that commit (transactional_db, the live server) and Redis are cleared by hand. A Redis run
+    is given a database of its own (REDIS_URL=redis://.../15), which this empties.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    in_database = settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+    if not in_database:
+        cache.clear()
+    yield
+    if in_database and {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            cache.clear()
+
+
 @pytest.fixture
 def alice(db):
     return make_user("alice")

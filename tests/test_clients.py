@@ -1,6 +1,7 @@
 """Adding, editing, listing and searching clients."""
 
 import datetime
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -86,12 +87,63 @@ def test_it_edits_a_client(bob_client, client_record):
     assert client_record.name == "Jordan A. Rivera"
 
 
+def search(http, text):
+    return http.post(reverse("plans:client_list"), {"q": text}, follow=True)
+
+
 def test_the_list_searches_by_name_and_preferred_name(alice_client, alice, client_record):
     actions.create_client(by=alice, data=actions.ClientData(name="Wei Chen", preferred_name="小伟"))
-    page = alice_client.get(reverse("plans:client_list"), {"q": "rive"}).content.decode()
+    page = search(alice_client, "rive").content.decode()
     assert "Jordan Rivera" in page and "Wei Chen" not in page
-    page = alice_client.get(reverse("plans:client_list"), {"q": "小伟"}).content.decode()
+    page = search(alice_client, "小伟").content.decode()
     assert "Wei Chen" in page and "Jordan Rivera" not in page
+
+
+def test_search_text_never_appears_in_a_url(alice_client, alice):
+    from urllib.parse import unquote
+
+    for i in range(30):
+        actions.create_client(by=alice, data=actions.ClientData(name=f"Rivera {i:02d}"))
+    response = search(alice_client, "Rivera")
+    (location, status), *_ = response.redirect_chain
+    assert status == 302 and "rivera" not in unquote(location).lower()
+    page = response.content.decode()
+    assert "Rivera 00" in page and "Page 1 of 2" in page
+    # The next page keeps the search by its token.
+    next_url = re.search(r'href="([^"]*page=2[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert "rivera" not in unquote(next_url).lower()
+    second = alice_client.get(next_url).content.decode()
+    assert "Rivera 29" in second and "Page 2 of 2" in second
+    # The box still shows what was searched for (from the session, not the URL).
+    assert 'value="Rivera"' in second
+    # A search in the address bar does nothing: there is one way to search.
+    assert "Page 1 of 2" in alice_client.get(reverse("plans:client_list"), {"q": "nobody"}).content.decode()
+
+
+def test_a_search_too_long_is_explained_beside_the_box_and_kept(alice_client):
+    response = alice_client.post(reverse("plans:client_list"), {"q": "x" * 101})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="id_q_error"' in page and "at most 100 characters" in page
+    assert f'value="{"x" * 101}"' in page
+
+
+def test_a_search_that_has_ended_says_so(alice_client, client_record):
+    page = alice_client.get(reverse("plans:client_list"), {"s": "not-a-token"}).content.decode()
+    assert "That search has ended" in page and "Jordan Rivera" in page
+
+
+def test_the_list_and_searches_are_audited_by_count_never_by_text(alice_client, alice, client_record):
+    from plans.models import AuditEvent
+
+    alice_client.get(reverse("plans:client_list"))
+    search(alice_client, "Jordan")
+    search(alice_client, "nobody at all")
+    events = list(
+        AuditEvent.objects.filter(action="client_list_viewed").order_by("pk").values_list("actor_id", "target")
+    )
+    assert events == [(alice.pk, "list:1"), (alice.pk, "search:1"), (alice.pk, "search:0")]
+    assert not AuditEvent.objects.filter(target__icontains="jordan").exists()
 
 
 def test_the_list_paginates(alice_client, alice):
@@ -125,10 +177,11 @@ def test_the_list_runs_the_same_queries_for_few_and_many_clients(alice_client, a
 
     make(2)
     alice_client.get(reverse("plans:client_list"))  # the session's first request also records sign-in time
-    with django_assert_num_queries(4):  # session, user, count, page
+    # session, user, count, page, and the audit event (chain head locked, event added, head moved)
+    with django_assert_num_queries(7):
         page = alice_client.get(reverse("plans:client_list")).content.decode()
     assert "Person 0" in page and "Person 1" in page
     make(20)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         page = alice_client.get(reverse("plans:client_list")).content.decode()
     assert all(f"Person {i}</a>" in page for i in range(20)), "the list does not show every client"

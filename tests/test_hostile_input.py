@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import unquote
 
 import phonenumbers
 import pytest
@@ -681,12 +682,21 @@ def test_the_conflict_form_keeps_every_word_or_nothing(alice, plan, conflict, ch
 
 
 @HOSTILE
-@given(q=st.one_of(TEXTS, st.none()), page=st.one_of(st.none(), CHOICES, st.integers().map(str)))
-def test_the_search_box_never_breaks(alice, plan, q, page):
-    params = {k: v for k, v in {"q": q, "page": page}.items() if v is not None}
+@given(
+    q=st.one_of(TEXTS, st.none()),
+    page=st.one_of(st.none(), CHOICES, st.integers().map(str)),
+    token=st.one_of(st.none(), TEXTS),
+)
+def test_the_search_box_never_breaks(alice, plan, q, page, token):
+    http = signed_in(alice)
     with rolled_back():
         before = db_state()
-        response = signed_in(alice).get(reverse("plans:client_list"), params)
+        response = http.post(reverse("plans:client_list"), {} if q is None else {"q": q})
+        assert response.status_code in {200, 302}
+        if response.status_code == 302:
+            assert not q or q.strip() not in unquote(response["Location"])  # never in a URL
+        params = {k: v for k, v in {"s": token, "page": page}.items() if v is not None}
+        response = http.get(reverse("plans:client_list"), params)
         assert response.status_code == 200
         assert db_state() == before
         assert 'name="q"' in response.content.decode()  # the client list with its search box, not an empty page
@@ -1097,3 +1107,55 @@ def test_xss_payloads_show_as_text_everywhere(alice, bob, plan, payload):
     assert escape(payload) in other.get(edit_url(pk)).content.decode()
     assert_the_admin_shows_it_as_text(pk, payload)
     assert_the_pdf_shows_it_as_text(http, pk, payload)
+
+
+# --- Bodies that cannot be read --------------------------------------------------------------------
+
+
+def csrf_client(user: Any) -> tuple[HttpClient, str]:
+    """A browser-like client: CSRF enforced, with the token a page gave it."""
+    import re
+
+    http = HttpClient(enforce_csrf_checks=True, raise_request_exception=False)
+    http.force_login(user)
+    page = http.get(reverse("plans:client_list")).content.decode()
+    return http, re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+UNREADABLE = {
+    "utf-16 form": ("application/x-www-form-urlencoded; charset=utf-16", "csrfmiddlewaretoken={token}&q=a"),
+    "utf-16 form, ascii bytes": ("application/x-www-form-urlencoded; charset=UTF-16", "csrfmiddlewaretoken={token}"),
+    "latin-1 form": ("application/x-www-form-urlencoded; charset=latin-1", "csrfmiddlewaretoken={token}"),
+    "multipart without boundary": ("multipart/form-data", "csrfmiddlewaretoken={token}"),
+    "too many fields": ("application/x-www-form-urlencoded", "csrfmiddlewaretoken={token}" + "&f=1" * 1100),
+}
+
+
+@pytest.mark.parametrize("case", UNREADABLE)
+@pytest.mark.parametrize("target", ["client list", "editor", "autosave", "sign-in"])
+def test_a_body_that_cannot_be_read_is_a_400_never_a_500(alice, plan, case, target):
+    content_type, body = UNREADABLE[case]
+    http, token = csrf_client(alice)
+    url = {
+        "client list": reverse("plans:client_list"),
+        "editor": reverse("plans:plan_edit", args=[plan.client_id]),
+        "autosave": reverse("plans:plan_autosave", args=[plan.client_id]),
+        "sign-in": "/accounts/login/",
+    }[target]
+    raw = body.format(token=token)
+    encoded = raw.encode("utf-16") if "utf-16" in case else raw.encode()
+    before = db_state()
+    headers = {"accept": "application/json"} if target == "autosave" else {}
+    response = http.generic("POST", url, encoded, content_type=content_type, headers=headers, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 400
+    if target == "autosave":
+        assert response.json()["status"] == "bad_request"
+    else:
+        assert "Nothing was saved" in response.content.decode()
+    assert db_state() == before
+
+
+def test_a_suspicious_host_gets_the_plain_400_page(client, db):
+    response = client.get(reverse("plans:client_list"), HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "This request could not be read" in response.content.decode()

@@ -30,7 +30,7 @@ def test_nothing_a_client_said_reaches_the_logs(alice_client, alice, client_reco
     alice_client.post(reverse("plans:plan_autosave", args=[client.pk]), data)
     alice_client.get(reverse("plans:client_detail", args=[client.pk]))
     alice_client.get(reverse("printing:plan_pdf", args=[client.pk]))
-    alice_client.get(reverse("plans:client_list"), {"q": NAME})
+    alice_client.post(reverse("plans:client_list"), {"q": NAME}, follow=True)
     alice_client.logout()
     alice_client.post("/accounts/login/", {"login": NAME, "password": SECRET_WORDS})  # a failed sign-in
     logged = "\n".join(

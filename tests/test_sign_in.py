@@ -340,3 +340,199 @@ def test_mfa_changes_are_audited(client, alice, settings):
     assert not Authenticator.objects.filter(user=alice, type=Authenticator.Type.TOTP).exists()
     events = list(AuditEvent.objects.filter(action="mfa_changed").values_list("actor_id", "target"))
     assert events and all(actor == alice.pk for actor, _target in events)
+
+
+# --- One username, however it is typed ------------------------------------------------------------
+
+SPELLINGS = ["vic", "VIC", "Vic", " vic", "vic ", "ＶＩＣ", "vIc"]
+
+
+def test_every_spelling_of_a_username_counts_toward_one_lock_out(client, settings, db):
+    from .factories import make_user
+
+    make_user("vic")
+    # One guess in each spelling: all counted against the same name.
+    for spelling in SPELLINGS[: settings.AXES_FAILURE_LIMIT - 1]:
+        assert sign_in(client, spelling, "wrong-password", ip="10.0.0.9").status_code == 200
+    # The last guess allowed locks the name (the answer says so).
+    assert sign_in(client, "VIC", "wrong-password", ip="10.0.0.9").status_code == 429
+    for spelling in SPELLINGS:
+        response = sign_in(client, spelling, ip="10.0.0.9")
+        assert response.status_code in {403, 429}, spelling
+        assert b"too many unsuccessful attempts" in response.content.lower()
+    # Still per username and IP, as designed: the same clinician elsewhere is not locked out.
+    assert sign_in(client, "VIC", ip="10.0.0.10").status_code == 302
+
+
+def test_each_spelling_signs_in_as_the_one_account_and_is_audited_as_it(client, db):
+    from plans.models import AuditEvent
+
+    from .factories import make_user
+
+    vic = make_user("vic")
+    for spelling in SPELLINGS:
+        assert sign_in(client, spelling).status_code == 302, spelling
+        client.logout()
+    assert set(AuditEvent.objects.filter(action="sign_in").values_list("actor_id", flat=True)) == {vic.pk}
+
+
+def test_the_lock_out_key_is_the_accounts_own_name(db):
+    from accounts.adapters import username_key
+
+    from .factories import make_user
+
+    make_user("Vic")
+    assert {username_key(spelling) for spelling in SPELLINGS} == {"vic"}
+    # A name with no account still folds case and spaces; sharp s and dotless i fold as upper case does.
+    assert username_key(" Strasse ") == username_key("STRA\u00dfE") == username_key("stra\u00dfe")
+    assert username_key("v\u0131c") == "vic"
+
+
+# --- Wrong second-step codes ------------------------------------------------------------------------
+
+
+def second_step(http, code, ip="10.0.0.1"):
+    return http.post(reverse("mfa_authenticate"), {"code": code}, REMOTE_ADDR=ip)
+
+
+def wrong_code(secret):
+    right = totp_code(secret)
+    return f"{(int(right) + 1) % 1_000_000:06d}"
+
+
+def test_a_handful_of_wrong_codes_ends_the_pending_sign_in(client, alice, settings):
+    from plans.models import AuditEvent
+
+    settings.MFA_REQUIRED = True
+    secret = add_totp(alice)
+    sign_in(client, "alice")
+    for _ in range(settings.MFA_WRONG_CODES_PER_SIGN_IN - 1):
+        response = second_step(client, wrong_code(secret))
+        assert response.status_code == 200
+        assert b"incorrect code" in response.content.lower()
+    response = second_step(client, wrong_code(secret))
+    assert response.status_code == 302 and response["Location"] == reverse("account_login")
+    page = client.get(response["Location"])
+    assert b"this sign-in has ended" in page.content.lower()
+    # The pending sign-in is gone: even the right code needs the password first.
+    response = second_step(client, totp_code(secret))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert client.get(reverse("plans:client_list")).status_code == 302
+    failed = AuditEvent.objects.filter(action="mfa_failed")
+    assert failed.count() == settings.MFA_WRONG_CODES_PER_SIGN_IN
+    assert set(failed.values_list("actor_id", flat=True)) == {alice.pk}
+
+
+def test_wrong_codes_count_per_clinician_across_sessions_and_ips_then_lock_codes(alice, settings):
+    from django.test import Client as HttpClient
+
+    from plans.models import AuditEvent
+
+    settings.MFA_REQUIRED = True
+    secret = add_totp(alice)
+    checked = 0
+    # An attacker who knows the password: new sessions from new addresses, 60 guesses.
+    for attempt in range(60):
+        http = HttpClient()
+        ip = f"10.1.0.{attempt}"
+        sign_in(http, "alice", ip=ip)
+        response = second_step(http, wrong_code(secret), ip=ip)
+        if b"incorrect code" in response.content.lower():
+            checked += 1
+    assert checked == settings.MFA_WRONG_CODES_LIMIT - 1  # the last slot's wrong code locks
+    assert AuditEvent.objects.filter(action="mfa_locked", actor=alice).count() == 1
+    assert AuditEvent.objects.filter(action="mfa_failed", actor=alice).count() == 60
+    # Now even the right code is refused, from a fresh session and address.
+    http = HttpClient()
+    sign_in(http, "alice", ip="10.2.0.1")
+    response = second_step(http, totp_code(secret), ip="10.2.0.1")
+    assert response.status_code == 302 and response["Location"] == reverse("account_login")
+    assert b"codes are paused" in http.get(reverse("account_login")).content.lower()
+    assert http.get(reverse("plans:client_list")).status_code == 302
+
+
+def test_the_right_code_after_twelve_wrong_ones_does_not_sign_in(client, alice, settings):
+    settings.MFA_REQUIRED = True
+    secret = add_totp(alice)
+    wrong = 0
+    while wrong < 12:
+        sign_in(client, "alice")
+        while wrong < 12:
+            wrong += 1
+            if second_step(client, wrong_code(secret)).status_code == 302:
+                break  # the pending sign-in ended: type the password again
+    sign_in(client, "alice")
+    second_step(client, totp_code(secret))
+    assert client.get(reverse("plans:client_list")).status_code == 302
+
+
+def test_codes_work_again_after_the_cool_off(client, alice, settings):
+    import datetime
+
+    settings.MFA_REQUIRED = True
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(seconds=1)
+    settings.MFA_WRONG_CODES_LIMIT = 2
+    secret = add_totp(alice)
+    sign_in(client, "alice")
+    second_step(client, wrong_code(secret))
+    second_step(client, wrong_code(secret))
+    sign_in(client, "alice")
+    assert second_step(client, totp_code(secret))["Location"] == reverse("account_login")
+    time.sleep(2.1)  # the database cache keeps expiry times to the second
+    sign_in(client, "alice")
+    response = second_step(client, totp_code(secret))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert response["Location"] == reverse(settings.LOGIN_REDIRECT_URL)
+    assert client.get(reverse("plans:client_list")).status_code == 200
+
+
+def test_wrong_recovery_codes_count_and_a_right_one_is_refused_while_locked(client, alice, settings):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    settings.MFA_REQUIRED = True
+    settings.MFA_WRONG_CODES_LIMIT = 3
+    add_totp(alice)
+    code = RecoveryCodes.activate(alice).get_unused_codes()[0]
+    sign_in(client, "alice")
+    for guess in ("abcd1234", "zzzz9999", "0000aaaa"):
+        second_step(client, guess)
+    sign_in(client, "alice")
+    second_step(client, code)
+    assert client.get(reverse("plans:client_list")).status_code == 302
+    # The refused code was not spent.
+    assert code in RecoveryCodes(alice.authenticator_set.get(type="recovery_codes")).get_unused_codes()
+
+
+def test_a_right_code_clears_the_count(client, alice, settings):
+    from accounts import second_factor
+
+    settings.MFA_REQUIRED = True
+    secret = add_totp(alice)
+    sign_in(client, "alice")
+    second_step(client, wrong_code(secret))
+    assert not second_factor.is_locked(alice)
+    assert second_step(client, totp_code(secret)).status_code == 302
+    assert second_factor.take_attempt(alice) == 0  # every slot free again
+
+
+def test_attempt_slots_are_taken_once_each(alice, settings):
+    from accounts import second_factor
+
+    settings.MFA_WRONG_CODES_LIMIT = 4
+    assert [second_factor.take_attempt(alice) for _ in range(5)] == [0, 1, 2, 3, None]
+    assert second_factor.is_locked(alice)
+    second_factor.clear(alice)
+    assert not second_factor.is_locked(alice)
+
+
+def test_wrong_codes_when_confirming_a_change_count_too(alice_client, alice, settings):
+    from accounts import second_factor
+
+    settings.MFA_WRONG_CODES_LIMIT = 2
+    secret = add_totp(alice)
+    url = reverse("mfa_reauthenticate")
+    for _ in range(2):
+        assert alice_client.post(url, {"code": wrong_code(secret)}).status_code == 200
+    assert second_factor.is_locked(alice)
+    response = alice_client.post(url, {"code": totp_code(secret)})
+    assert response.status_code == 200 and b"codes are paused" in response.content.lower()

@@ -22,7 +22,7 @@ from .plan import (
     resolve_conflict,
     save_plan,
 )
-from .reads import READ_ACTIONS, client_export, export_client, record_access
+from .reads import READ_ACTIONS, client_export, export_client, record_access, record_client_list, record_denied
 from .versions import restore_version, save_version
 
 __all__ = [
@@ -46,6 +46,8 @@ __all__ = [
     "export_client",
     "keep_draft",
     "record_access",
+    "record_client_list",
+    "record_denied",
     "remove_from_care_team",
     "resolve_conflict",
     "restore_version",

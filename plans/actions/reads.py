@@ -31,6 +31,18 @@ def record_access(*, client: Client, by: User, action: str, target: str = "", ip
     return audit.record(action=action, by=by, client=client, target=target, ip=ip)
 
 
+def record_client_list(*, by: User, results: int, searched: bool, ip: str | None = None) -> AuditEvent:
+    """Audit that a clinician was shown a page of client names: how many matched, never the search text."""
+    return audit.record(
+        action=Action.CLIENT_LIST_VIEWED, by=by, target=f"{'search' if searched else 'list'}:{results}", ip=ip
+    )
+
+
+def record_denied(*, by: User | None, target: str, ip: str | None = None) -> AuditEvent:
+    """A security event: a request for something this user may not see was refused (404)."""
+    return audit.record(action=Action.ACCESS_DENIED, by=by, target=target, ip=ip)
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 

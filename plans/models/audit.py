@@ -33,6 +33,13 @@ class AuditAction(models.TextChoices):
     EXPORTED = "exported", _("Exported")
     ARCHIVED = "archived", _("Archived")
     UNARCHIVED = "unarchived", _("Taken out of the archive")
+    CLIENT_LIST_VIEWED = "client_list_viewed", _("Client list or search viewed")
+    # Security events: attempts that were refused.
+    ACCESS_DENIED = "access_denied", _("Access refused")
+    CSRF_FAILED = "csrf_failed", _("Form refused (CSRF)")
+    LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
+    MFA_FAILED = "mfa_failed", _("Wrong second-step code")
+    MFA_LOCKED = "mfa_locked", _("Second-step codes paused")
 
 
 class AuditEvent(models.Model):

@@ -2,6 +2,8 @@
 
 import copy
 import logging
+import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +13,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -27,22 +30,52 @@ logger = logging.getLogger(__name__)
 CLIENTS_PER_PAGE = 25
 
 
+# A search is posted, kept in the session under a random token, and shown at ?s=<token>: names and record
+# numbers typed into it never appear in a URL, so never in browser history or any server's access log.
+SEARCHES_SESSION_KEY = "client_searches"
+SEARCHES_KEPT = 5
+
+
+def _search_url(token: str = "", page: int | None = None) -> str:
+    params = {key: value for key, value in (("s", token), ("page", page)) if value}
+    return reverse("plans:client_list") + (f"?{urlencode(params)}" if params else "")
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def client_list(request: HttpRequest) -> HttpResponse:
-    search = ClientSearchForm(request.GET or None)
+    searches: dict[str, str] = request.session.get(SEARCHES_SESSION_KEY, {})
+    if request.method == "POST":
+        search = ClientSearchForm(request.POST)
+        if search.is_valid():
+            query = search.cleaned_data["q"].strip()
+            if not query:
+                return redirect("plans:client_list")
+            token = secrets.token_urlsafe(8)
+            kept = list(searches.items())[-(SEARCHES_KEPT - 1) :]
+            request.session[SEARCHES_SESSION_KEY] = dict([*kept, (token, query)])
+            return redirect(_search_url(token))
+        query = ""
+    else:
+        token = request.GET.get("s", "")
+        query = searches.get(token, "") if token else ""
+        if token and not query:
+            messages.info(request, _("That search has ended. Search again to see it."))
+        search = ClientSearchForm(initial={"q": query})
+        token = token if query else ""
     clients = (
         Client.objects.visible_to(request.user)
         .select_related("plan")
         .annotate(last_review=Max("plan__versions__review_date"), version_count=Count("plan__versions"))
     )
-    query = ""
-    if search.is_valid():
-        query = search.cleaned_data["q"].strip()
-        if query:
-            clients = clients.filter(
-                Q(name__icontains=query) | Q(preferred_name__icontains=query) | Q(record_number__iexact=query)
-            )
+    if query:
+        clients = clients.filter(
+            Q(name__icontains=query) | Q(preferred_name__icontains=query) | Q(record_number__iexact=query)
+        )
     page = Paginator(clients.order_by("name", "pk"), CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    actions.record_client_list(
+        by=signed_in_user(request), results=page.paginator.count, searched=bool(query), ip=audit.client_ip(request)
+    )
     return render(
         request,
         "plans/client_list.html",
@@ -50,6 +83,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "search": search,
             "query": query,
+            "previous_url": _search_url(token, page.previous_page_number()) if page.has_previous() else "",
+            "next_url": _search_url(token, page.next_page_number()) if page.has_next() else "",
             "today": timezone.localdate(),
             "due_soon_days": settings.REVIEW_DUE_SOON_DAYS,
         },

@@ -1,6 +1,7 @@
 """Follow-up: saving a version, history, a past version, restoring it, what changed, reviews due."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -160,6 +161,10 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             "new_version": new_version,
             "all_numbers": all_numbers,
             "printable": request.GET.get("print") == "1",
+            # Built from the two sides only, so following the link again gives the same link.
+            "printable_query": urlencode(
+                {key: request.GET[key] for key in ("from", "to") if key in request.GET} | {"print": "1"}
+            ),
         },
     )
 

@@ -1,0 +1,15 @@
+"""gunicorn settings for `make serve` (gunicorn -c safetyplan/gunicorn_conf.py).
+
+The access log names the path only, never the query string: search text and anything else a
+browser might put after "?" stays out of logs (the app's own URLs carry IDs only).
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# %(U)s is the path without its query string; no referer or user agent (they can carry it too).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# gunicorn's control socket (gunicornc) is not used; one fixed path would clash between servers on one host.
+control_socket_disable = True
