@@ -536,3 +536,20 @@ def test_wrong_codes_when_confirming_a_change_count_too(alice_client, alice, set
     assert second_factor.is_locked(alice)
     response = alice_client.post(url, {"code": totp_code(secret)})
     assert response.status_code == 200 and b"codes are paused" in response.content.lower()
+
+
+def test_an_administrator_can_lift_the_pause_on_codes(alice, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts import second_factor
+
+    settings.MFA_WRONG_CODES_LIMIT = 2
+    second_factor.take_attempt(alice)
+    second_factor.take_attempt(alice)
+    assert second_factor.is_locked(alice)
+    out = StringIO()
+    call_command("resume_codes", " ALICE", stdout=out)
+    assert "work again" in out.getvalue()
+    assert not second_factor.is_locked(alice)
