@@ -243,10 +243,13 @@ def test_every_page_with_client_data_is_no_store(alice_client, client_record):
         assert response["Cache-Control"] == "no-store", url
 
 
-TEMPLATE_DIR = Path(django_settings.BASE_DIR) / "templates"
+BASE_DIR = Path(django_settings.BASE_DIR)
+# The project's templates and each app's own (accounts/templates holds the sign-in and security pages).
+TEMPLATE_DIRS = [BASE_DIR / "templates", *(d for d in BASE_DIR.glob("*/templates") if (d.parent / "apps.py").exists())]
+TEMPLATES = sorted(path for directory in TEMPLATE_DIRS for path in directory.rglob("*.html"))
 
 
-@pytest.mark.parametrize("path", sorted(TEMPLATE_DIR.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATE_DIR)))
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(BASE_DIR)))
 def test_templates_have_no_inline_script_or_style(path):
     text = path.read_text()
     assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)[^>]*>", text), "inline <script>"
