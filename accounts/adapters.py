@@ -9,8 +9,11 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 def _record(**kwargs: Any) -> None:
@@ -102,7 +105,24 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
 
 
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no types
-    """MFA changes are audited by AccountAdapter.send_notification_mail, which allauth's MFA flows call."""
+    """The second step's messages in the app's words, and plain names for new keys.
+
+    MFA changes are audited by AccountAdapter.send_notification_mail, which allauth's MFA flows call.
+    """
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        # allauth uses this one for a wrong code and for a key the browser could not confirm.
+        "incorrect_code": _("That code or key was not accepted. Please try again."),
+        "cannot_generate_recovery_codes": _(
+            "Recovery codes come with an authenticator app or a security key: set one of those up first."
+        ),
+    }
+
+    def generate_authenticator_name(self, user: AbstractBaseUser, type: str) -> str:
+        """The name a new key starts with ("Key 1", "Key 2"), which the clinician may change."""
+        count = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        return gettext("Key %(number)s") % {"number": count + 1}
 
 
 def _login_form_base() -> type:

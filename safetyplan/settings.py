@@ -195,7 +195,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
-ACCOUNT_FORMS = {"login": "accounts.adapters.LoginForm"}
+ACCOUNT_FORMS = {"login": "accounts.adapters.LoginForm", "reauthenticate": "accounts.forms.ReauthenticateForm"}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -209,14 +209,23 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "300/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 # Wrong second-step codes (accounts/second_factor.py): this many in one sign-in end it; this many for
 # one clinician within the cool-off below, from any session or IP, pause codes for them.
-MFA_FORMS = {
-    "authenticate": "accounts.forms.SecondStepForm",
-    "reauthenticate": "accounts.forms.SecondStepReauthenticateForm",
-}
 MFA_WRONG_CODES_PER_SIGN_IN = env_int("SAFETYPLAN_MFA_WRONG_CODES_PER_SIGN_IN", 5)
 MFA_WRONG_CODES_LIMIT = env_int("SAFETYPLAN_MFA_WRONG_CODES_LIMIT", 10)
 MFA_TOTP_ISSUER = env_str("SAFETYPLAN_MFA_ISSUER", "Safety plan builder")
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # security keys over http://localhost in development only
+# allauth's second-step forms with the app's labels (the same fields and checks); the code forms also
+# limit wrong codes (accounts/forms.py).
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+    "add_webauthn": "accounts.forms.AddWebAuthnForm",
+    "edit_webauthn": "accounts.forms.EditWebAuthnForm",
+}
+# A passkey is a second step after the password, never a way to sign in without it.
+MFA_PASSKEY_LOGIN_ENABLED = False
+# On, allauth skips WebAuthn's origin check altogether: development only. python-fido2 accepts
+# http://localhost by itself, so the browser tests run with it off, as production does.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # Every clinician must set up a second factor before reaching any client data (off only in development
 # and the test suite, which tests the requirement itself with this setting on).
 MFA_REQUIRED = env_bool("SAFETYPLAN_MFA_REQUIRED", not DEBUG)
