@@ -11,8 +11,8 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$(TEST_SECRET_KEY) \
 
 .PHONY: deploy-check run setup test-setup system-packages test-packages venv assets messages migrate demo test check bench serve clean
 
-run: setup migrate demo  ## Set everything up and serve on http://127.0.0.1:8000 (SQLite, development)
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+run: setup migrate demo  ## Set everything up and serve on http://localhost:8000 (SQLite, development)
+	DJANGO_DEBUG=1 $(PY) manage.py runserver localhost:8000
 
 setup: system-packages venv assets messages
 

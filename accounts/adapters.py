@@ -79,6 +79,12 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
         request.session["auth_started"] = None  # the session timeout middleware starts the clock
         _record(action="sign_in", by=user if isinstance(user, User) else None, ip=_ip(request))
 
+    def logout(self, request: HttpRequest) -> None:
+        user = request.user if isinstance(request.user, User) else None
+        if user is not None:
+            _record(action="sign_out", by=user, ip=_ip(request))
+        super().logout(request)
+
     def send_notification_mail(
         self,
         template_prefix: str,

@@ -122,3 +122,8 @@ def test_the_development_server_log_has_no_query_strings(settings):
     )
     assert WithoutQueryStrings().filter(record)
     assert record.getMessage() == '"GET /clients/ HTTP/1.1" 200 9'
+
+
+def test_signing_out_is_audited(alice_client, alice):
+    alice_client.post(reverse("account_logout"), REMOTE_ADDR="10.9.0.6")
+    assert events("sign_out") == [(alice.pk, "", "10.9.0.6")]
