@@ -27,7 +27,7 @@ from . import phones
 from .bidi import isolate
 from .content import EntryData, PlanContent, StepNoteData
 from .models import LIKELIHOOD_CHOICES
-from .steps import ENTRY_FIELDS_BY_KEY, STEPS, Section
+from .steps import ENTRY_FIELDS_BY_KEY, SECTIONS_BY_KEY, STEPS, Section
 from .worddiff import Segment, diff_words
 
 ChangeKind = Literal["added", "removed", "edited", "moved"]
@@ -90,6 +90,11 @@ class EntryChange:
     # The filled fields of the entry as it is now (as it was, for a removed entry), in the section's order;
     # for an edited entry, also the fields it emptied, each changed one carrying its diff.
     values: tuple[FieldValue, ...]
+
+    @property
+    def one_field(self) -> bool:
+        """Whether the entry has one field only ("Warning sign"): the entry's name then says what it is."""
+        return len(SECTIONS_BY_KEY[self.section_key].fields) == 1
 
 
 @dataclass(frozen=True)

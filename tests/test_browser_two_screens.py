@@ -77,7 +77,7 @@ def coping(page: Page, number: int):
 
 
 def autosaved(page: Page) -> None:
-    expect(page.locator("[data-autosave-status]")).to_contain_text("Draft saved at", timeout=15000)
+    expect(page.locator("[data-autosave-status]")).to_contain_text("Saved at", timeout=15000)
 
 
 def coping_texts(client) -> list[str]:

@@ -46,7 +46,7 @@ def entries(total: int) -> dict[str, list[dict[str, str]]]:
 def test_it_names_each_empty_step(alice_client, alice, client_record):
     save(client_record, alice, warning_signs=[{"text": "Can't sleep"}], reasons=[{"text": "My dog"}])
     page = detail(alice_client, client_record.pk)
-    assert "not complete yet" in page
+    assert "These steps are still empty" in page
     for n, heading in [
         (2, "Things I can do by myself"),
         (4, "People I can ask for help"),

@@ -1,6 +1,7 @@
 """The plan editor's forms: entries of each section, step notes, the plan's own fields, the revision."""
 
 import datetime
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
@@ -11,18 +12,19 @@ from django.forms import BaseFormSet, formset_factory
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from ..content import EntryData, PlanChanges, PlanContent, StepNoteData
 from ..merge import Base
 from ..models import LIKELIHOOD_CHOICES, SafetyPlan
-from ..steps import ENTRY_FIELDS_BY_KEY, EntryField, Section, Step
+from ..steps import ENTRY_FIELDS_BY_KEY, SECTIONS_BY_KEY, EntryField, Section, Step
 from .fields import PersonTextField, PhoneField
 
 MAX_ENTRIES_PER_SECTION = 50
 LIKELIHOOD_FORM_CHOICES = [("", _("Not asked yet")), *[(str(v), label) for v, label in LIKELIHOOD_CHOICES]]
 
 
-def _entry_field(field: EntryField, label: str) -> forms.Field:
+def _entry_field(field: EntryField, label: StrOrPromise) -> forms.Field:
     """The form field for one entry field, from its definition in plans/steps.py."""
     if field.input == "phone":
         return PhoneField(label=label, required=False, max_length=field.max_length)
@@ -73,7 +75,8 @@ class BaseEntryForm(forms.Form):
 def entry_form_class(section: Section) -> type[BaseEntryForm]:
     attrs: dict[str, Any] = {"section": section}
     for name in section.fields:
-        attrs[name] = _entry_field(ENTRY_FIELDS_BY_KEY[name], str(section.labels[name]))
+        # The lazy label: the class is made once and serves every language.
+        attrs[name] = _entry_field(ENTRY_FIELDS_BY_KEY[name], cast(StrOrPromise, section.labels[name]))
     return type(f"{section.key.title().replace('_', '')}EntryForm", (BaseEntryForm,), attrs)
 
 
@@ -89,6 +92,13 @@ class BaseEntryFormSet(BaseFormSet[BaseEntryForm]):
 
 
 def entry_formset_class(section: Section) -> type[BaseEntryFormSet]:
+    """Made once per section (making form classes is slow); never changed after (see `_formsets`)."""
+    return _formset_classes(section.key)
+
+
+@functools.cache
+def _formset_classes(section_key: str) -> type[BaseEntryFormSet]:
+    section = SECTIONS_BY_KEY[section_key]
     formset_class = formset_factory(
         entry_form_class(section),
         formset=BaseEntryFormSet,
@@ -233,9 +243,11 @@ class PlanEditorForm:
                 {"uid": entry.uid, **{name: entry[name] for name in section.fields}}
                 for entry in content.sections.get(section.key, [])
             ]
-            # An empty list, or one the clinician asked to grow, gets a blank row to type in.
-            formset_class.extra = 1 if (not rows or section.key in extra) else 0
-            formsets[section.key] = formset_class(initial=rows, prefix=section.key)
+            formset = formset_class(initial=rows, prefix=section.key)
+            # An empty list, or one the clinician asked to grow, gets a blank row to type in (set on this
+            # formset only: the class is shared by every request).
+            formset.extra = 1 if (not rows or section.key in extra) else 0
+            formsets[section.key] = formset
         return formsets
 
     @property

@@ -1,6 +1,10 @@
 from dataclasses import dataclass
 
 from django import template
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.text import normalize_newlines
 
 from .. import bidi, languages, phones
 from ..bidi import isolate, text_direction
@@ -151,3 +155,53 @@ def _printed(part: EntryPart, first: bool) -> PrintedPart:
 def printed_parts(entry: EntryData, label_direction: str = "ltr") -> list[PrintedPart]:
     """An entry's parts as printed (see `PrintedPart`): one pass in Python, so the template stays small."""
     return [_printed(part, index == 0) for index, part in enumerate(entry_parts(entry, label_direction))]
+
+
+def _linebreaks(text: str) -> str:
+    """Escaped text with its line breaks kept, as Django's `linebreaksbr` writes it."""
+    return escape(normalize_newlines(text)).replace("\n", "<br>")
+
+
+def _shown_part(part: EntryPart) -> str:
+    field = part.field
+    label_dir = f' dir="{part.label_dir}"' if part.label_dir else ""
+    if field.shown_as == "phone":
+        label = (
+            f'<span class="entry-label"{label_dir}>{escape(field.label_in_entry)}</span> '
+            if field.label_in_entry
+            else ""
+        )
+        return (
+            f'{label}<a href="{escape(phones.tel_href(part.value))}" class="phone" dir="ltr">'
+            f"{escape(phones.display(part.value))}</a>"
+        )
+    before = {
+        "labelled": f'— <span class="entry-label"{label_dir}>{escape(field.label_in_entry)}</span> ',
+        "place": "— ",
+    }
+    kind = " entry-text" if field.input == "text" else " text-body-secondary" if field.shown_as == "aside" else ""
+    value = isolate_numbers(part.value)
+    words = (
+        f"<strong>{escape(value)}</strong>"
+        if field.shown_as == "words" and field.input != "text"
+        else _linebreaks(value)
+    )
+    if field.shown_as == "aside":
+        words = f"({words})"
+    own_dir = f' dir="{part.dir}"' if part.dir else ""
+    return f'{before.get(field.shown_as, "")}<span class="entry-part{kind}"{own_dir}>{words}</span>'
+
+
+@register.simple_tag
+def plan_entries(entries: list[EntryData]) -> SafeString:
+    """The `<li>` of each entry on the plan page, in reading order, each in its own direction.
+
+    Written in Python (the plan page lists every entry of the plan); every value passes through
+    Django's `escape`, so what a person typed is never marked safe, only the markup around it.
+    """
+    label_direction = "rtl" if translation.get_language_bidi() else "ltr"
+    items = []
+    for entry in entries:
+        shown = " ".join(_shown_part(part) for part in entry_parts(entry, label_direction))
+        items.append(f'<li dir="{entry_direction(entry)}">{shown}</li>')
+    return SafeString("".join(items))

@@ -42,6 +42,17 @@ def _saved_message(plan: SafetyPlan) -> str:
     return _("Plan saved at %(time)s") % {"time": date_format(timezone.localtime(plan.updated_at), "TIME_FORMAT")}
 
 
+def _last_saved(plan: SafetyPlan | None) -> str:
+    """When the plan was last saved, said once, in the toolbar: the time today, the date and time before."""
+    if plan is None:
+        return ""
+    saved = timezone.localtime(plan.updated_at)
+    time = date_format(saved, "TIME_FORMAT")
+    if saved.date() == timezone.localdate():
+        return _("Last saved at %(time)s") % {"time": time}
+    return _("Last saved on %(date)s at %(time)s") % {"date": date_format(saved, "DATE_FORMAT"), "time": time}
+
+
 @dataclass
 class _PostResult:
     form: PlanEditorForm
@@ -118,7 +129,9 @@ def _handle_plan_post(
         messages.info(request, _("These changes were already saved; nothing was saved twice."))
     elif result.outcome is actions.SaveOutcome.MERGED:
         messages.success(request, _("Saved, together with changes made on another screen in the meantime."))
-    elif result.outcome is actions.SaveOutcome.SAVED and not request.POST.get("op"):
+    elif result.outcome is actions.SaveOutcome.SAVED and not request.POST.get("op") and clinician:
+        # Together mode moves from step to step on every save: its status line says "Saved" instead of a
+        # banner on each step.
         messages.success(request, _saved_message(result.plan))
     return _PostResult(form, True, section_key, result)
 
@@ -249,6 +262,7 @@ def _editor_context(
             for step in steps
         ],
         "crisis_lines": [resource.in_language(language) for resource in CrisisResource.objects.on_plans()],
+        "last_saved": _last_saved(plan),
     }
 
 

@@ -15,6 +15,19 @@
   let retryMs = 2000;
   let structure = 0; // bumped when rows are added, removed or moved
   let queuedSubmitter = null;
+  let changes = 0; // every input or row change; `kept` is the count the server has kept
+  let kept = 0;
+  form.dataset.autosaving = "1";
+
+  function changed() {
+    changes += 1;
+    form.dataset.unsaved = "1";
+  }
+
+  function keptUpTo(count) {
+    kept = Math.max(kept, count);
+    if (kept === changes) form.dataset.unsaved = "";
+  }
 
   function say(message, link) {
     if (!statusEl) return;
@@ -55,6 +68,7 @@
     inFlight = true;
     again = false;
     const sentStructure = structure;
+    const sentChanges = changes;
     const data = new FormData(form);
     data.delete("op");
     data.delete("go");
@@ -101,8 +115,14 @@
       say(text.textConflict, body.url);
     } else if (body.status === "saved" || body.status === "already_saved") {
       say(text.textSaved + " " + body.saved_at);
+      keptUpTo(sentChanges);
+    } else if (body.status === "draft") {
+      // Kept as typed, to be shown again on this page: nothing would be lost by leaving.
+      say(body.message || "");
+      keptUpTo(sentChanges);
     } else {
       say(body.message || "");
+      if (body.status === "merged") keptUpTo(sentChanges);
     }
     return finish();
   }
@@ -118,9 +138,9 @@
     if (again) schedule(DEBOUNCE_MS);
   }
 
-  form.addEventListener("input", () => schedule(DEBOUNCE_MS));
+  form.addEventListener("input", () => { changed(); schedule(DEBOUNCE_MS); });
   form.addEventListener("click", (event) => {
-    if (event.target.closest("button[data-op]")) { structure += 1; schedule(DEBOUNCE_MS); }
+    if (event.target.closest("button[data-op]")) { structure += 1; changed(); schedule(DEBOUNCE_MS); }
   });
   // An explicit save waits for a background save in flight, so the two never race.
   form.addEventListener("submit", (event) => {

@@ -95,7 +95,10 @@
 
   form.addEventListener("input", () => { dirty = true; });
   form.addEventListener("submit", () => { submitting = true; });
+  // Ask before leaving only while something typed is not kept yet. With autosave running, it says
+  // (form.dataset.unsaved) whether the last change has reached the server; without it, any change counts.
   window.addEventListener("beforeunload", (event) => {
-    if (dirty && !submitting) { event.preventDefault(); event.returnValue = ""; }
+    const unsaved = form.dataset.autosaving === "1" ? form.dataset.unsaved === "1" : dirty;
+    if (unsaved && !submitting) { event.preventDefault(); event.returnValue = ""; }
   });
 })();

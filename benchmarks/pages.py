@@ -1,0 +1,162 @@
+"""Benchmark: server time of each page against a hello-world view behind the same middleware.
+
+Run by `make bench` (or directly: `python benchmarks/pages.py [--rounds 40]`). In one process, through
+Django's test client (the whole middleware stack: sessions, authentication, the MFA requirement, the
+session timeouts, security headers, the audit of reads), signed in as a clinician whose client has a
+plan of 7 steps x 5 entries and two saved versions. Interleaved rounds, the order rotating each round;
+medians, and each page's ratio to the hello-world view in the same run. Uses a throwaway SQLite
+database unless DATABASE_URL is set.
+
+Targets (issue 12): the editor at most 10x hello-world; every other page at most 4x; an autosave of a
+changed word at most 10x. Query counts are pinned by the tests, not here.
+"""
+
+import argparse
+import functools
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+_tmp = tempfile.mkdtemp(prefix="bench-pages-")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetyplan.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.http import HttpRequest, HttpResponse
+from django.test import Client as HttpClient
+from django.test.utils import override_settings
+from django.urls import include, path, reverse
+from django.utils import timezone
+
+from plans import actions
+from plans.content import EntryData, PlanChanges
+from plans.steps import ENTRY_FIELDS_BY_KEY, SECTIONS
+from tests.helpers import form_data_from_page
+
+
+def hello(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("Hello, world")
+
+
+# The app's own URLs, plus the hello-world view at the same depth of the same middleware.
+urlpatterns = [path("bench-hello/", hello), path("", include("safetyplan.urls"))]
+
+TARGETS = {"editor": 10.0, "autosave": 10.0}
+OTHER_TARGET = 4.0
+
+
+def typical_changes(round_: int) -> PlanChanges:
+    """7 steps, 5 entries in each section, every field of each entry filled as a clinician would."""
+
+    def value(field: str, i: int) -> str:
+        if ENTRY_FIELDS_BY_KEY[field].input == "phone":
+            return f"+1212555{100 + i:04d}"
+        return f"{field} {i}, in the client's own words ({round_})"
+
+    sections = {
+        section.key: [EntryData(None, **{field: value(field, i) for field in section.fields}) for i in range(5)]
+        for section in SECTIONS
+    }
+    return PlanChanges(sections=sections, plan_fields={"most_important": f"My family ({round_})"})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+
+    # (No setup_test_environment(): it instruments template rendering, which would be measured too.)
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user("bench-pages", password="a-long-bench-password-81")
+    client = actions.create_client(by=user, data=actions.ClientData(name="Bench Client"))
+    for round_ in range(2):
+        client.refresh_from_db()
+        plan = actions.client_plan(client)
+        actions.save_plan(
+            client=client, by=user, changes=typical_changes(round_), expected_revision=plan.revision if plan else 0
+        )
+        actions.save_version(
+            client=client, by=user, review_date=timezone.localdate(), note="Review", next_review_date=None
+        )
+    http = HttpClient()
+    http.force_login(user)
+
+    with override_settings(ROOT_URLCONF=__name__):
+        pk = client.pk
+        pages: dict[str, str] = {
+            "hello": "/bench-hello/",
+            "client list": reverse("plans:client_list"),
+            "plan page": reverse("plans:client_detail", args=[pk]),
+            "history": reverse("plans:history", args=[pk]),
+            "compare": reverse("plans:compare", args=[pk]),
+            "together step": reverse("plans:plan_together", args=[pk, 2]),
+            "editor": reverse("plans:plan_edit", args=[pk]),
+        }
+        autosave_url = reverse("plans:plan_autosave", args=[pk])
+        form = form_data_from_page(http, pages["editor"])  # what a browser posts back, as autosave does
+        counter = {"n": 0}
+
+        def autosave() -> None:
+            counter["n"] += 1
+            data = dict(form)
+            data["coping-0-text"] = f"A walk by the river ({counter['n']})"
+            response = http.post(autosave_url, data, headers={"accept": "application/json"})
+            body = response.json()
+            assert body.get("status") == "saved", body
+            form["revision"] = str(body["revision"])
+            if body.get("base"):
+                form["base"] = str(body["base"])
+
+        runs: dict[str, Callable[[], None]] = {name: functools.partial(_get, http, url) for name, url in pages.items()}
+        runs["autosave"] = autosave
+        for run in runs.values():  # warm: templates compiled, connections open
+            run()
+        times: dict[str, list[float]] = {name: [] for name in runs}
+        names = list(runs)
+        for round_ in range(args.rounds):
+            order = names[round_ % len(names) :] + names[: round_ % len(names)]
+            for name in order:
+                start = time.perf_counter()
+                runs[name]()
+                times[name].append((time.perf_counter() - start) * 1000)
+
+    report(times, names, rounds=args.rounds)
+
+
+def report(times: dict[str, list[float]], names: list[str], *, rounds: int) -> None:
+    floor = statistics.median(times["hello"])
+    database = django.db.connection.vendor
+    print(f"  {rounds} interleaved rounds, {database}, plan of 7 steps x 5 entries, signed in")
+    print(f"  {'page':<16}{'median ms':>10}{'ratio':>8}{'target':>9}")
+    missed = []
+    for name in names:
+        median = statistics.median(times[name])
+        ratio = median / floor
+        target = None if name == "hello" else TARGETS.get(name, OTHER_TARGET)
+        verdict = "" if target is None else ("met" if ratio <= target else "NOT met")
+        if target is not None and ratio > target:
+            missed.append(name)
+        shown = "" if target is None else f"<= {target:g}x"
+        print(f"  {name:<16}{median:>10.1f}{ratio:>7.1f}x{shown:>9}  {verdict}")
+    print("  all targets met" if not missed else f"  targets missed: {', '.join(missed)}")
+
+
+def _get(http: HttpClient, url: str) -> None:
+    response = http.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+
+
+if __name__ == "__main__":
+    main()
