@@ -158,7 +158,8 @@ def entry_row(form: forms.Form, section: Section, index: int | str) -> SafeStrin
         '<li class="entry" data-entry><fieldset class="entry-fieldset">'
         f'<legend class="visually-hidden">{legend} <span data-entry-number>{number}</span></legend>'
         f"{hidden_fields(form)}{error_box}"
-        f'<div class="entry-fields entry-fields-{len(section.fields)}">{fields}</div><div class="entry-actions">'
+        f'<div class="entry-fields entry-fields-{len(section.fields)} entry-cols-{key}">{fields}</div>'
+        '<div class="entry-actions">'
         f"{_row_button('up', key, position, '↑', up, ref)}{_row_button('down', key, position, '↓', down, ref)}"
         f"{_row_button('remove', key, position, '×', remove, ref)}</div></fieldset></li>"
     )
@@ -175,5 +176,5 @@ def entry_columns(section: Section) -> SafeString:
         for name in section.fields
     )
     return SafeString(
-        f'<div class="entry-columns entry-fields-{len(section.fields)}" aria-hidden="true">{columns}</div>'
+        f'<div class="entry-columns entry-cols-{_e(section.key)}" aria-hidden="true">{columns}</div>'
     )
