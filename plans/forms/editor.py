@@ -4,7 +4,7 @@ import datetime
 import functools
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -24,18 +24,39 @@ MAX_ENTRIES_PER_SECTION = 50
 LIKELIHOOD_FORM_CHOICES = [("", _("Not asked yet")), *[(str(v), label) for v, label in LIKELIHOOD_CHOICES]]
 
 
+class _Shared:
+    """A field shared by every form of its class instead of copied into each (Django deep-copies a form's
+    fields for every instance, so that one may change them). An editor page makes a form per entry;
+    their fields are never changed, so sharing them saves the copying. Change nothing on these per form."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        return self
+
+
+class _EntryTextField(_Shared, PersonTextField):
+    pass
+
+
+class _EntryPhoneField(_Shared, PhoneField):
+    pass
+
+
+class _EntryUidField(_Shared, forms.UUIDField):
+    pass
+
+
 def _entry_field(field: EntryField, label: StrOrPromise) -> forms.Field:
     """The form field for one entry field, from its definition in plans/steps.py."""
     if field.input == "phone":
-        return PhoneField(label=label, required=False, max_length=field.max_length)
+        return _EntryPhoneField(label=label, required=False, max_length=field.max_length)
     attrs = {"dir": "auto", "autocomplete": "off"}
     widget = forms.Textarea(attrs={**attrs, "rows": 2}) if field.input == "text" else forms.TextInput(attrs=attrs)
-    return PersonTextField(label=label, required=False, max_length=field.max_length, widget=widget)
+    return _EntryTextField(label=label, required=False, max_length=field.max_length, widget=widget)
 
 
 class BaseEntryForm(forms.Form):
     section: Section
-    uid = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    uid = _EntryUidField(required=False, widget=forms.HiddenInput)
 
     def content_fields(self) -> tuple[str, ...]:
         return self.section.fields

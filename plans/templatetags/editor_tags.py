@@ -3,7 +3,9 @@
 The editor shows a whole plan: 7 steps, dozens of entries, over a hundred fields. Rendered one by one
 through crispy-forms and Django's widget templates, that took most of the editor's time, so its
 fields are written here directly. Every value that goes into the markup passes through `_e` (escaped as
-Django's `escape` does): what a person typed is never marked safe, only the markup made around it. The markup is Bootstrap's (label, control, message beside it), the same for every field:
+Django's `escape` does): what a person typed is never marked safe, only the markup made around it.
+It serves forms whose labels and widget attributes are declared on the class (it caches them per
+class). The markup is Bootstrap's (label, control, message beside it), the same for every field:
 
 - a visible label (`for` the control), or one kept for screen readers where a column heading shows it;
 - the control, with its widget's attributes (maxlength, dir, inputmode, type);
@@ -15,10 +17,12 @@ Entry rows keep the contract editor.js renumbers by: `data-entry`, a fieldset na
 """
 
 import html
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django import forms, template
-from django.forms import BoundField
+from django.forms import BaseFormSet, BoundField
 from django.utils.safestring import SafeData, SafeString
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
@@ -45,86 +49,138 @@ def _attrs(attrs: dict[str, object]) -> str:
     )
 
 
-def _described_by(bound: BoundField) -> str:
-    ids = []
-    if bound.help_text:
-        ids.append(f"{bound.auto_id}_help")
-    if bound.errors:
-        ids.append(f"{bound.auto_id}_error")
-    return " ".join(ids)
+@dataclass(frozen=True)
+class _Field:
+    """What the renderer needs of one field: a bound field's, or a field shown with its initial value (the
+    editor opened on a saved plan makes no form per entry: see `entry_rows`)."""
+
+    form_class: type
+    name: str
+    field: forms.Field
+    html_name: str
+    auto_id: str
+    value: object
+    errors: tuple[str, ...] = ()
+    help_text: str = ""
+
+    @classmethod
+    def bound(cls, bound: BoundField) -> "_Field":
+        return cls(
+            type(bound.form),
+            bound.name,
+            bound.field,
+            bound.html_name,
+            bound.auto_id,
+            bound.value(),
+            tuple(str(error) for error in bound.errors),
+            str(bound.help_text or ""),
+        )
+
+    @classmethod
+    def initial(cls, form_class: type[forms.Form], prefix: str, name: str, value: object) -> "_Field":
+        field = form_class.base_fields[name]
+        html_name = f"{prefix}-{name}"
+        return cls(form_class, name, field, html_name, f"id_{html_name}", field.prepare_value(value))
+
+    def label(self) -> str:
+        """The label, escaped, once per form class, field and language (labels are lazy translations)."""
+        key = (self.form_class, self.name, get_language())
+        label = _LABELS.get(key)
+        if label is None:
+            label = _LABELS[key] = _e(self.field.label or "")
+        return label
 
 
-def _control_attrs(bound: BoundField) -> dict[str, object]:
-    attrs: dict[str, object] = {key: value for key, value in bound.field.widget.attrs.items() if key not in _OWN}
-    attrs["id"] = bound.auto_id
-    if bound.errors:
-        attrs["aria-invalid"] = "true"
-    described = _described_by(bound)
+_LABELS: dict[tuple[type, str, str | None], str] = {}
+# A field's own widget attributes (maxlength, dir, inputmode...), escaped once per form class and field:
+# the forms rendered here declare them on the class and never change them per instance.
+_WIDGET_ATTRS: dict[tuple[type, str], str] = {}
+
+
+def _control_attrs(f: _Field) -> str:
+    key = (f.form_class, f.name)
+    static = _WIDGET_ATTRS.get(key)
+    if static is None:
+        static = _WIDGET_ATTRS[key] = _attrs(
+            {name: value for name, value in f.field.widget.attrs.items() if name not in _OWN}
+        )
+    dynamic: dict[str, object] = {"id": f.auto_id}
+    described = [f"{f.auto_id}_help"] if f.help_text else []
+    if f.errors:
+        dynamic["aria-invalid"] = "true"
+        described.append(f"{f.auto_id}_error")
     if described:
-        attrs["aria-describedby"] = described
-    return attrs
+        dynamic["aria-describedby"] = " ".join(described)
+    return static + _attrs(dynamic)
 
 
-def _select(widget: forms.Select, name: str, value: object, classes: str, attrs: dict[str, object]) -> SafeString:
+def _select(widget: forms.Select, name: str, value: object, classes: str, attrs: str) -> str:
     selected = "" if value is None else str(value)
     options = "".join(
         f'<option value="{_e(key)}"{" selected" if str(key) == selected else ""}>{_e(label)}</option>'
         for key, label in widget.choices
     )
-    return SafeString(f'<select name="{name}" class="form-select {classes}"{_attrs(attrs)}>{options}</select>')
+    return f'<select name="{name}" class="form-select {classes}"{attrs}>{options}</select>'
 
 
-def control(bound: BoundField, *, extra_class: str = "") -> SafeString:
-    """The input, textarea or select for `bound`, as its widget would write it, with our classes."""
-    widget = bound.field.widget
-    attrs = _control_attrs(bound)
-    classes = _e(("is-invalid " if bound.errors else "") + extra_class)
-    name = _e(bound.html_name)
-    value = bound.value()
+def _control(f: _Field, extra_class: str = "") -> str:
+    """The input, textarea or select, as its widget would write it, with our classes."""
+    widget = f.field.widget
+    name = _e(f.html_name)
+    if isinstance(widget, forms.HiddenInput):
+        return (
+            f'<input type="hidden" name="{name}" value="{_e(widget.format_value(f.value) or "")}" id="{_e(f.auto_id)}">'
+        )
+    attrs = _control_attrs(f)
+    classes = _e(("is-invalid " if f.errors else "") + extra_class)
     if isinstance(widget, forms.Select):
-        return _select(widget, name, value, classes, attrs)
-    shown = _e(widget.format_value(value) or "")
+        return _select(widget, name, f.value, classes, attrs)
+    shown = _e(widget.format_value(f.value) or "")
     if isinstance(widget, forms.Textarea):
         # The newline after the tag keeps a value's own first newline (as Django's widget does).
-        return SafeString(f'<textarea name="{name}" class="form-control {classes}"{_attrs(attrs)}>\n{shown}</textarea>')
+        return f'<textarea name="{name}" class="form-control {classes}"{attrs}>\n{shown}</textarea>'
     input_type = _e(widget.attrs.get("type") or getattr(widget, "input_type", "text"))
-    if input_type == "hidden":
-        return SafeString(f'<input type="hidden" name="{name}" value="{shown}" id="{_e(attrs["id"])}">')
-    return SafeString(
-        f'<input type="{input_type}" name="{name}" value="{shown}" class="form-control {classes}"{_attrs(attrs)}>'
-    )
+    return f'<input type="{input_type}" name="{name}" value="{shown}" class="form-control {classes}"{attrs}>'
 
 
-def _messages(bound: BoundField) -> str:
+def _messages(f: _Field) -> str:
     parts = []
-    if bound.errors:
-        parts.append(
-            f'<div class="invalid-feedback d-block" id="{_e(bound.auto_id)}_error">{_e(" ".join(str(error) for error in bound.errors))}</div>'
-        )
-    if bound.help_text:
-        parts.append(f'<div class="form-text" id="{_e(bound.auto_id)}_help">{_e(bound.help_text)}</div>')
+    if f.errors:
+        parts.append(f'<div class="invalid-feedback d-block" id="{_e(f.auto_id)}_error">{_e(" ".join(f.errors))}</div>')
+    if f.help_text:
+        parts.append(f'<div class="form-text" id="{_e(f.auto_id)}_help">{_e(f.help_text)}</div>')
     return "".join(parts)
+
+
+def _field_html(f: _Field, label_class: str, wrapper_class: str) -> str:
+    return (
+        f'<div class="{_e(wrapper_class)}"><label for="{_e(f.auto_id)}" class="{_e(label_class)}">{f.label()}</label>'
+        f"{_control(f)}{_messages(f)}</div>"
+    )
 
 
 @register.simple_tag
 def field(bound: BoundField, label_class: str = "form-label", wrapper_class: str = "mb-3") -> SafeString:
     """One field with its label and messages, as crispy-forms lays it out for Bootstrap 5."""
-    return SafeString(
-        f'<div class="{_e(wrapper_class)}"><label for="{_e(bound.auto_id)}" class="{_e(label_class)}">{_e(bound.label)}</label>'
-        f"{control(bound)}{_messages(bound)}</div>"
-    )
+    return SafeString(_field_html(_Field.bound(bound), label_class, wrapper_class))
 
 
 @register.simple_tag
 def hidden_fields(form: forms.Form) -> SafeString:
     """A form's hidden inputs (a formset's management form, the editor's revision)."""
-    return SafeString("".join(control(bound) for bound in form.hidden_fields()))
+    return SafeString("".join(_control(_Field.bound(bound)) for bound in form.hidden_fields()))
 
 
 @lru_cache(maxsize=256)
-def _row_words(section_key: str, language: str | None, entry_label: str) -> tuple[str, str, str, str]:
+def _row_words(section_key: str, language: str | None, entry_label: str) -> tuple[str, str, str, str, str]:
     """What every row of a section says, escaped, once per section and language."""
-    return (_e(capfirst(entry_label)), _e(gettext("Move up")), _e(gettext("Move down")), _e(gettext("Remove")))
+    return (
+        _e(capfirst(entry_label)),
+        _e(gettext("Move up")),
+        _e(gettext("Move down")),
+        _e(gettext("Remove")),
+        _e(gettext("(new)")),
+    )
 
 
 def _row_button(op: str, key: str, index: str, symbol: str, label: str, ref: str) -> str:
@@ -135,34 +191,73 @@ def _row_button(op: str, key: str, index: str, symbol: str, label: str, ref: str
     )
 
 
-@register.simple_tag
-def entry_row(form: forms.Form, section: Section, index: int | str) -> SafeString:
+def _row(section: Section, index: int | str, prefix: str, fields: list[_Field], non_field_errors: list[str]) -> str:
     """One entry: a fieldset named "Person 2", its fields on one line where they fit, and its buttons."""
     entry_label = str(section.entry_label)
-    legend, up, down, remove = _row_words(section.key, get_language(), entry_label)
-    number = _e(gettext("(new)")) if index == "__prefix__" else str(int(index) + 1)
+    legend, up, down, remove, new = _row_words(section.key, get_language(), entry_label)
+    number = new if index == "__prefix__" else str(int(index) + 1)
     key, position = _e(section.key), _e(index)
-    errors = form.non_field_errors()
     error_box = (
-        f'<div class="alert alert-danger py-1 px-2 mb-1 small" id="{_e(form.prefix)}-errors">{_e(" ".join(str(error) for error in errors))}</div>'
-        if errors
+        f'<div class="alert alert-danger py-1 px-2 mb-1 small" id="{_e(prefix)}-errors">{_e(" ".join(non_field_errors))}</div>'
+        if non_field_errors
         else ""
     )
     label_class = "entry-label visually-hidden" if len(section.fields) == 1 else "entry-label"
-    fields = "".join(
-        f'<div class="entry-field entry-field-{_e(bound.name)}">{field(bound, label_class, "entry-control")}</div>'
-        for bound in form.visible_fields()
+    hidden = "".join(_control(f) for f in fields if isinstance(f.field.widget, forms.HiddenInput))
+    shown = "".join(
+        f'<div class="entry-field entry-field-{_e(f.name)}">{_field_html(f, label_class, "entry-control")}</div>'
+        for f in fields
+        if not isinstance(f.field.widget, forms.HiddenInput)
     )
     ref = f"{_e(entry_label)} {number}"
-    return SafeString(
+    return (
         '<li class="entry" data-entry><fieldset class="entry-fieldset">'
         f'<legend class="visually-hidden">{legend} <span data-entry-number>{number}</span></legend>'
-        f"{hidden_fields(form)}{error_box}"
-        f'<div class="entry-fields entry-fields-{len(section.fields)} entry-cols-{key}">{fields}</div>'
+        f"{hidden}{error_box}"
+        f'<div class="entry-fields entry-fields-{len(section.fields)} entry-cols-{key}">{shown}</div>'
         '<div class="entry-actions">'
         f"{_row_button('up', key, position, '↑', up, ref)}{_row_button('down', key, position, '↓', down, ref)}"
         f"{_row_button('remove', key, position, '×', remove, ref)}</div></fieldset></li>"
     )
+
+
+def _row_from_initial(
+    formset: BaseFormSet[forms.Form], section: Section, index: int | str, initial: Mapping[str, object]
+) -> str:
+    form_class = formset.form
+    prefix = formset.add_prefix(index)
+    names = ["uid", *section.fields]
+    return _row(
+        section, index, prefix, [_Field.initial(form_class, prefix, name, initial.get(name)) for name in names], []
+    )
+
+
+@register.simple_tag
+def entry_rows(formset: BaseFormSet[forms.Form], section: Section) -> SafeString:
+    """Every entry row of a section. A posted formset (with its messages) is shown form by form; a saved plan
+    is shown from its values, without making a form per entry (most of the editor's time, otherwise)."""
+    if formset.is_bound:
+        rows = [
+            _row(
+                section,
+                index,
+                str(form.prefix),
+                [_Field.bound(bound) for bound in form],
+                [str(error) for error in form.non_field_errors()],
+            )
+            for index, form in enumerate(formset.forms)
+        ]
+    else:
+        initial = list(formset.initial or [])
+        rows = [_row_from_initial(formset, section, index, values) for index, values in enumerate(initial)]
+        rows += [_row_from_initial(formset, section, len(initial) + extra, {}) for extra in range(formset.extra)]
+    return SafeString("".join(rows))
+
+
+@register.simple_tag
+def empty_entry_row(formset: BaseFormSet[forms.Form], section: Section) -> SafeString:
+    """The row editor.js copies when a row is added (`__prefix__` where the number goes)."""
+    return SafeString(_row_from_initial(formset, section, "__prefix__", {}))
 
 
 @register.simple_tag
@@ -175,6 +270,4 @@ def entry_columns(section: Section) -> SafeString:
         f'<span class="entry-column entry-field-{_e(name)}">{_e(section.labels[name])}</span>'
         for name in section.fields
     )
-    return SafeString(
-        f'<div class="entry-columns entry-cols-{_e(section.key)}" aria-hidden="true">{columns}</div>'
-    )
+    return SafeString(f'<div class="entry-columns entry-cols-{_e(section.key)}" aria-hidden="true">{columns}</div>')
