@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from . import actions, audit, phones
 from .access import signed_in_user
 from .languages import language_name
-from .models import AuditEvent, CareTeamMember, Client, CrisisResource, StepText, Suggestion
+from .models import SECURITY_ACTIONS, AuditEvent, CareTeamMember, Client, CrisisResource, StepText, Suggestion
 from .models.library import TRANSLATED_RESOURCE_FIELDS
 
 # The words of a crisis line in each of our other languages, kept in CrisisResource.translations.
@@ -339,12 +339,29 @@ class ClientIdFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SecurityEventFilter(admin.SimpleListFilter):
+    """Failed sign-ins, refused requests and lock-outs (yes), or everything else (no)."""
+
+    title = _("Security events")
+    parameter_name = "security"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[AuditEvent]) -> list[tuple[str, str]]:
+        return [("yes", str(_("Yes"))), ("no", str(_("No")))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        if self.value() == "yes":
+            return queryset.filter(action__in=SECURITY_ACTIONS)
+        if self.value() == "no":
+            return queryset.exclude(action__in=SECURITY_ACTIONS)
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: nobody adds, changes or deletes an audit event here (nor anywhere else)."""
 
     list_display = ("id", "created_at", "action", "client_id", "actor", "target", "ip")
-    list_filter = ("action", "created_at", ClientIdFilter)
+    list_filter = (SecurityEventFilter, "action", "created_at", ClientIdFilter)
     search_fields = ("=client_id", "actor__username")
     search_help_text = _("A client ID, or a username.")
     list_select_related = ("actor",)

@@ -462,6 +462,36 @@ def test_the_admin_lists_events_and_filters_them_by_client(client, admin_user, a
     assert len(listed(q="not-a-number")) == 0
 
 
+def test_the_admin_filters_security_events(client, admin_user, alice, client_record):
+    for action in ["sign_in_failed", "access_denied", "csrf_failed", "locked_out", "mfa_failed", "mfa_locked"]:
+        audit.record(action=action, by=None)
+    audit.record(action="sign_in", by=alice)
+    client.force_login(admin_user)
+    url = reverse("admin:plans_auditevent_changelist")
+
+    def listed(**query):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        return sorted(event.action for event in response.context["cl"].result_list)
+
+    assert listed(security="yes") == sorted(
+        ["access_denied", "csrf_failed", "locked_out", "mfa_failed", "mfa_locked", "sign_in_failed"]
+    )
+    assert listed(security="no") == ["care_team_changed", "client_created", "sign_in"]
+    assert "Security events" in client.get(url).content.decode()
+
+
+def test_the_new_actions_have_labels_and_the_database_accepts_them(db):
+    labels = dict(AuditEvent.Action.choices)
+    assert labels["client_list_viewed"] == "Client list viewed"
+    assert labels["csrf_failed"] == "Form refused (CSRF)"
+    assert labels["mfa_locked"] == "Second step locked"
+    for action in ["client_list_viewed", "access_denied", "csrf_failed", "locked_out", "mfa_failed", "mfa_locked"]:
+        audit.record(action=action, by=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditEvent.objects.create(action="read_everything", prev_hash="a" * 64, hash="b" * 64)
+
+
 def test_nobody_adds_changes_or_deletes_events_in_the_admin(client, admin_user, alice, client_record):
     client.force_login(admin_user)
     event = AuditEvent.objects.order_by("pk").first()

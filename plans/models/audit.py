@@ -33,6 +33,23 @@ class AuditAction(models.TextChoices):
     EXPORTED = "exported", _("Exported")
     ARCHIVED = "archived", _("Archived")
     UNARCHIVED = "unarchived", _("Taken out of the archive")
+    CLIENT_LIST_VIEWED = "client_list_viewed", _("Client list viewed")
+    ACCESS_DENIED = "access_denied", _("Access denied")
+    CSRF_FAILED = "csrf_failed", _("Form refused (CSRF)")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    MFA_FAILED = "mfa_failed", _("Wrong second-factor code")
+    MFA_LOCKED = "mfa_locked", _("Second step locked")
+
+
+# What the admin's "Security events" filter selects.
+SECURITY_ACTIONS = (
+    AuditAction.SIGN_IN_FAILED,
+    AuditAction.ACCESS_DENIED,
+    AuditAction.CSRF_FAILED,
+    AuditAction.LOCKED_OUT,
+    AuditAction.MFA_FAILED,
+    AuditAction.MFA_LOCKED,
+)
 
 
 class AuditEvent(models.Model):
