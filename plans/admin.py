@@ -243,8 +243,9 @@ class ClientAdmin(admin.ModelAdmin[Client]):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Client, form: forms.ModelForm[Client], change: bool) -> None:
-        # Lock the care team before the audit chain, the order the app's care-team actions use, so a
-        # care-team change made here at the same time as one in the app queues instead of deadlocking.
+        # Lock the care team before appending to the client's audit chain, the order the app's care-team
+        # actions use, so a care-team change made here at the same time as one in the app queues instead
+        # of deadlocking.
         list(CareTeamMember.objects.select_for_update().filter(client=obj).values_list("pk", flat=True))
         data = actions.ClientData.of(obj)
         actions.update_client(client=obj, by=signed_in_user(request), data=data, ip=audit.client_ip(request))
@@ -367,7 +368,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_select_related = ("actor",)
     date_hierarchy = "created_at"
     show_full_result_count = False
-    fields = ("created_at", "actor", "action", "client_id", "target", "ip", "prev_hash", "hash")
+    fields = ("created_at", "actor", "action", "client_id", "target", "ip", "chain", "seq", "prev_hash", "hash")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
