@@ -3,9 +3,10 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python
-# Tests run with production-like settings (DEBUG off) and a throwaway key made for each run.
+# Tests run with production-like settings (DEBUG off) and throwaway keys made for each run.
 TEST_SECRET_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
-TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$(TEST_SECRET_KEY) \
+TEST_AUDIT_CHECKPOINT_KEY := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$(TEST_SECRET_KEY) SAFETYPLAN_AUDIT_CHECKPOINT_KEY=$(TEST_AUDIT_CHECKPOINT_KEY) \
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_COOKIES=0 \
 	SAFETYPLAN_MFA_REQUIRED=0
 
@@ -74,17 +75,19 @@ check: venv  ## Linters, house rules (.ci/house_rules.py), types, migrations
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory deploy-check
 
-# `check --deploy` under production settings (throwaway key and database): must print no warnings.
+# `check --deploy` under production settings (throwaway keys and database): must print no warnings.
 deploy-check: venv
 	env DJANGO_DEBUG=0 SAFETYPLAN_PRODUCTION=1 DJANGO_ALLOWED_HOSTS=plans.example.org \
 		DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		SAFETYPLAN_AUDIT_CHECKPOINT_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		DATABASE_URL=sqlite:///$$(mktemp -d)/deploy-check.sqlite3 \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: setup
 	$(TEST_ENV) $(PY) benchmarks/run.py
 
-# Production: gunicorn + WhiteNoise; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
+# Production: gunicorn + WhiteNoise; needs DJANGO_SECRET_KEY, SAFETYPLAN_AUDIT_CHECKPOINT_KEY, DJANGO_ALLOWED_HOSTS
+# and DATABASE_URL.
 serve: venv assets messages
 	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py check --deploy --fail-level WARNING
 	SAFETYPLAN_PRODUCTION=1 $(PY) manage.py collectstatic --noinput -v0

@@ -87,7 +87,7 @@ WRITERS = (
     "plans/actions.py",
     "plans/actions/*",
     "accounts/actions.py",
-    "plans/audit.py",
+    "plans/audit/*",
     "*/migrations/*",
     "*/management/commands/*",
     f"{TESTS_DIR}/*",

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from . import actions, audit, phones
 from .access import signed_in_user
 from .languages import language_name
-from .models import AuditEvent, CareTeamMember, Client, CrisisResource, StepText, Suggestion
+from .models import SECURITY_ACTIONS, AuditEvent, CareTeamMember, Client, CrisisResource, StepText, Suggestion
 from .models.library import TRANSLATED_RESOURCE_FIELDS
 
 # The words of a crisis line in each of our other languages, kept in CrisisResource.translations.
@@ -243,8 +243,9 @@ class ClientAdmin(admin.ModelAdmin[Client]):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Client, form: forms.ModelForm[Client], change: bool) -> None:
-        # Lock the care team before the audit chain, the order the app's care-team actions use, so a
-        # care-team change made here at the same time as one in the app queues instead of deadlocking.
+        # Lock the care team before appending to the client's audit chain, the order the app's care-team
+        # actions use, so a care-team change made here at the same time as one in the app queues instead
+        # of deadlocking.
         list(CareTeamMember.objects.select_for_update().filter(client=obj).values_list("pk", flat=True))
         data = actions.ClientData.of(obj)
         actions.update_client(client=obj, by=signed_in_user(request), data=data, ip=audit.client_ip(request))
@@ -339,18 +340,35 @@ class ClientIdFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SecurityEventFilter(admin.SimpleListFilter):
+    """Failed sign-ins, refused requests and lock-outs (yes), or everything else (no)."""
+
+    title = _("Security events")
+    parameter_name = "security"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[AuditEvent]) -> list[tuple[str, str]]:
+        return [("yes", str(_("Yes"))), ("no", str(_("No")))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        if self.value() == "yes":
+            return queryset.filter(action__in=SECURITY_ACTIONS)
+        if self.value() == "no":
+            return queryset.exclude(action__in=SECURITY_ACTIONS)
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: nobody adds, changes or deletes an audit event here (nor anywhere else)."""
 
     list_display = ("id", "created_at", "action", "client_id", "actor", "target", "ip")
-    list_filter = ("action", "created_at", ClientIdFilter)
+    list_filter = (SecurityEventFilter, "action", "created_at", ClientIdFilter)
     search_fields = ("=client_id", "actor__username")
     search_help_text = _("A client ID, or a username.")
     list_select_related = ("actor",)
     date_hierarchy = "created_at"
     show_full_result_count = False
-    fields = ("created_at", "actor", "action", "client_id", "target", "ip", "prev_hash", "hash")
+    fields = ("created_at", "actor", "action", "client_id", "target", "ip", "chain", "seq", "prev_hash", "hash")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

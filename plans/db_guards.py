@@ -1,6 +1,8 @@
 """Database-level guards: append-only tables accept INSERT, and refuse UPDATE and DELETE.
 
-Used for plan versions (migration 0003) and audit events (migration 0005). A guard is a pair of
+Used for plan versions (migration 0003), audit events (migration 0005) and audit checkpoints
+(migration 0011). A migration that rebuilds one of these tables on SQLite drops its triggers with
+the old table and must create them again (migration 0013 does). A guard is a pair of
 triggers on SQLite, or one trigger and its function on PostgreSQL; other databases get none.
 The trigger names of plan versions are the ones migration 0003 has always created.
 """
@@ -47,7 +49,10 @@ class AppendOnly:
 
 PLAN_VERSIONS = AppendOnly(table="plans_planversion", prefix="planversion", message="plan versions are append-only")
 AUDIT_EVENTS = AppendOnly(table="plans_auditevent", prefix="auditevent", message="audit events are append-only")
-ALL_GUARDS = (PLAN_VERSIONS, AUDIT_EVENTS)
+AUDIT_CHECKPOINTS = AppendOnly(
+    table="plans_auditcheckpoint", prefix="auditcheckpoint", message="audit checkpoints are append-only"
+)
+ALL_GUARDS = (PLAN_VERSIONS, AUDIT_EVENTS, AUDIT_CHECKPOINTS)
 
 
 def create_guard(connection: BaseDatabaseWrapper, guard: AppendOnly = PLAN_VERSIONS) -> None:

@@ -80,6 +80,30 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is too short or too simple (50+ varied characters).")
 
+# Signs the audit trail's checkpoints (plans/audit/checkpoints.py). It lives outside the database, so
+# whoever can write to the database cannot forge a checkpoint; keep it as long as the trail (a new key
+# makes every earlier checkpoint fail verification). Required in production; elsewhere a throwaway
+# value derived from SECRET_KEY.
+AUDIT_CHECKPOINT_KEY = env_str("SAFETYPLAN_AUDIT_CHECKPOINT_KEY")
+if not AUDIT_CHECKPOINT_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SAFETYPLAN_AUDIT_CHECKPOINT_KEY is not set. Set it to a long random value, other than "
+            "DJANGO_SECRET_KEY (python -c 'import secrets; print(secrets.token_urlsafe(50))'), and keep it."
+        )
+    import hashlib
+
+    AUDIT_CHECKPOINT_KEY = hashlib.sha256(f"audit checkpoints, not for production: {SECRET_KEY}".encode()).hexdigest()
+elif len(AUDIT_CHECKPOINT_KEY) < 50 or len(set(AUDIT_CHECKPOINT_KEY)) < 5:
+    raise ImproperlyConfigured("SAFETYPLAN_AUDIT_CHECKPOINT_KEY is too short or too simple (50+ varied characters).")
+elif AUDIT_CHECKPOINT_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("SAFETYPLAN_AUDIT_CHECKPOINT_KEY must not be DJANGO_SECRET_KEY.")
+# Optional: a file outside the database (better, on another machine or append-only storage) that
+# `manage.py audit_checkpoint` appends each checkpoint to, one JSON line each.
+AUDIT_CHECKPOINT_FILE = (
+    Path(env_str("SAFETYPLAN_AUDIT_CHECKPOINT_FILE")) if env_str("SAFETYPLAN_AUDIT_CHECKPOINT_FILE") else None
+)
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
 
 INSTALLED_APPS = [

@@ -82,9 +82,9 @@ def charlie_client(client, charlie):
 
 @pytest.fixture(autouse=True)
 def _flushable_versions(request):
-    """Plan versions and audit events refuse DELETE at the database level, which would break the
-    table flush after a transactional (live-server) test. Only for those tests, and only at teardown,
-    the guards are lifted to clear those tables, then put back."""
+    """Plan versions, audit events and audit checkpoints refuse DELETE at the database level, which would
+    break the table flush after a transactional (live-server) test. Only for those tests, and only at
+    teardown, the guards are lifted to clear those tables, then put back."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (
         "transactional_db" in request.fixturenames
@@ -98,12 +98,13 @@ def _flushable_versions(request):
         from django.db import connection
 
         from plans import db_guards
-        from plans.models import AuditEvent, PlanVersion
+        from plans.models import AuditCheckpoint, AuditEvent, PlanVersion
 
         for guard in db_guards.ALL_GUARDS:
             db_guards.drop_guard(connection, guard)
         try:
             AuditEvent.objects.all()._raw_delete(connection.alias)
+            AuditCheckpoint.objects.all()._raw_delete(connection.alias)
             PlanVersion.objects.all()._raw_delete(connection.alias)
         finally:
             for guard in db_guards.ALL_GUARDS:

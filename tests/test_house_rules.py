@@ -234,7 +234,7 @@ def test_writes_outside_an_action_are_reported_with_their_function(tmp_path: Pat
     [
         "plans/actions.py",
         "plans/actions/care_team.py",
-        "plans/audit.py",
+        "plans/audit/events.py",
         "plans/migrations/0002_seed.py",
         "plans/management/commands/seed.py",
         "tests/helpers.py",

@@ -266,6 +266,7 @@ def production_env(**overrides):
         "SAFETYPLAN_PRODUCTION": "1",
         "DJANGO_ALLOWED_HOSTS": "plans.example.org",
         "DJANGO_SECRET_KEY": "k3y-" + "x7Q9" * 15,
+        "SAFETYPLAN_AUDIT_CHECKPOINT_KEY": "ch3ck-" + "p0Int" * 12,
         "DATABASE_URL": "sqlite:////tmp/safetyplan-deploy-check.sqlite3",
     }
     env.update(overrides)
@@ -303,6 +304,35 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_a_weak_secret_key_is_refused():
     result = manage("check", env=production_env(DJANGO_SECRET_KEY="short"))
     assert result.returncode != 0 and "too short" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_audit_checkpoint_key():
+    result = manage("check", env=production_env(SAFETYPLAN_AUDIT_CHECKPOINT_KEY=None))
+    assert result.returncode != 0 and "SAFETYPLAN_AUDIT_CHECKPOINT_KEY is not set" in result.stderr
+
+
+def test_a_weak_audit_checkpoint_key_or_the_secret_key_again_is_refused():
+    result = manage("check", env=production_env(SAFETYPLAN_AUDIT_CHECKPOINT_KEY="short"))
+    assert result.returncode != 0 and "too short" in result.stderr
+    same = production_env()["DJANGO_SECRET_KEY"]
+    result = manage("check", env=production_env(SAFETYPLAN_AUDIT_CHECKPOINT_KEY=same))
+    assert result.returncode != 0 and "must not be DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_outside_production_the_audit_checkpoint_key_is_derived_from_the_secret_key():
+    def key(secret):
+        env = production_env(SAFETYPLAN_PRODUCTION="0", SAFETYPLAN_AUDIT_CHECKPOINT_KEY=None, DJANGO_SECRET_KEY=secret)
+        result = manage(
+            "shell", "-c", "from django.conf import settings; print(settings.AUDIT_CHECKPOINT_KEY)", env=env
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    one, other = "k3y-" + "x7Q9" * 15, "k3y-" + "y8R0" * 15
+    first = key(one)
+    assert key(one) == first  # the same key at every start, so development checkpoints keep verifying
+    assert key(other) != first
+    assert len(first) == 64 and first != one
 
 
 def test_the_demo_clinician_command_refuses_to_run_in_production():

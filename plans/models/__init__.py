@@ -1,6 +1,6 @@
 """The domain's models, one module per family; every model is importable from `plans.models`."""
 
-from .audit import AuditAction, AuditChainHead, AuditEvent, AuditEventIsImmutableError
+from .audit import SECURITY_ACTIONS, AuditAction, AuditCheckpoint, AuditEvent, AuditEventIsImmutableError
 from .clients import CareTeamMember, Client, ClientQuerySet
 from .library import CrisisResource, CrisisResourceQuerySet, StepText, Suggestion
 from .plans import (
@@ -17,8 +17,9 @@ from .plans import (
 
 __all__ = [
     "LIKELIHOOD_CHOICES",
+    "SECURITY_ACTIONS",
     "AuditAction",
-    "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditEventIsImmutableError",
     "CardSelection",

@@ -1,4 +1,4 @@
-"""The audit trail: append-only, hash-chained events (see plans/audit.py)."""
+"""The audit trail: append-only, hash-chained events and signed checkpoints (see plans/audit/)."""
 
 from typing import Any
 
@@ -42,13 +42,28 @@ class AuditAction(models.TextChoices):
     MFA_LOCKED = "mfa_locked", _("Second-step codes paused")
 
 
+# What the admin's "Security events" filter selects.
+SECURITY_ACTIONS = (
+    AuditAction.SIGN_IN_FAILED,
+    AuditAction.ACCESS_DENIED,
+    AuditAction.CSRF_FAILED,
+    AuditAction.LOCKED_OUT,
+    AuditAction.MFA_FAILED,
+    AuditAction.MFA_LOCKED,
+)
+
+
 class AuditEvent(models.Model):
     """Who did what to which client, when and from where. IDs and action names only, never content.
 
-    Append-only: no code path updates or deletes one, and database triggers (migration 0005) refuse
-    it too. Each event carries `hash` = sha256(prev_hash + canonical JSON of its fields), chained to
-    the event before it; `manage.py verify_audit_chain` recomputes the chain. Written only by
-    plans.audit.record, inside the transaction of the action it records.
+    Append-only: no code path updates or deletes one, and database triggers (migrations 0005 and
+    0013) refuse it too. Events form many chains, one per client ("client:42"), one per user for
+    events about no client ("user:7"), and "system" for events with neither; the events of before
+    chains existed form the closed chain "legacy". In its chain, an event has the next `seq` and
+    `hash` = sha256(prev_hash + canonical JSON of its fields, chain and seq included), chained to the
+    event before it. `manage.py verify_audit_chain` recomputes every chain against the signed
+    checkpoints (`AuditCheckpoint`). Written only by plans.audit.record, inside the transaction of
+    the action it records.
     """
 
     Action = AuditAction
@@ -62,6 +77,8 @@ class AuditEvent(models.Model):
     client_id = models.PositiveBigIntegerField(_("client ID"), null=True, blank=True, db_index=True)
     target = models.CharField(_("target"), max_length=100, blank=True, help_text=_("IDs only, like version:3."))
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    chain = models.CharField(_("chain"), max_length=40)
+    seq = models.PositiveBigIntegerField(_("number in its chain"))
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -70,9 +87,10 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         constraints = [
-            # One successor per event: the chain can't fork, even if the lock were bypassed.
-            models.UniqueConstraint(fields=["prev_hash"], name="audit_event_prev_hash_unique"),
-            models.UniqueConstraint(fields=["hash"], name="audit_event_hash_unique"),
+            # One event per place in a chain, and one successor per event: a chain can't fork.
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq_unique"),
+            models.UniqueConstraint(fields=["chain", "prev_hash"], name="audit_event_chain_prev_hash_unique"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="audit_event_seq_positive"),
             models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="audit_event_action_valid"),
         ]
 
@@ -89,18 +107,32 @@ class AuditEvent(models.Model):
         raise AuditEventIsImmutableError("audit events are append-only")
 
 
-class AuditChainHead(models.Model):
-    """One row: the hash of the newest audit event. Locked (SELECT ... FOR UPDATE) to append, so
-    concurrent appends queue up and each links to the one before it."""
+class AuditCheckpoint(models.Model):
+    """The heads (chain, seq, hash) of the audit chains at one moment, signed with HMAC-SHA256 by a key
+    kept outside the database (settings.AUDIT_CHECKPOINT_KEY), so whoever can write to the database
+    cannot make one up. Checkpoint N holds the head of every chain that moved since checkpoint N-1
+    (the first, every chain), and the MAC of N-1: read in order, checkpoints 1..N give every chain's
+    head at N's moment. Written by `manage.py audit_checkpoint`; append-only like the events."""
 
-    hash = models.CharField(max_length=64)
-    event_id = models.PositiveBigIntegerField(null=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    number = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField()
+    previous = models.CharField(max_length=64, blank=True)  # the MAC of checkpoint number - 1
+    heads = models.JSONField()  # [[chain, seq, hash], ...] sorted by chain
+    mac = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        verbose_name = _("audit chain head")
-        verbose_name_plural = _("audit chain heads")
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="audit_chain_head_single_row")]
+        ordering = ["number"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        constraints = [models.CheckConstraint(condition=Q(number__gte=1), name="audit_checkpoint_number_positive")]
 
     def __str__(self) -> str:
-        return f"Audit chain head (event #{self.event_id})"
+        return f"Audit checkpoint #{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditEventIsImmutableError("audit checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditEventIsImmutableError("audit checkpoints are append-only")
