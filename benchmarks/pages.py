@@ -12,6 +12,7 @@ changed word at most 10x. Query counts are pinned by the tests, not here.
 """
 
 import argparse
+from urllib.parse import urlencode
 import functools
 import os
 import statistics
@@ -112,7 +113,13 @@ def main() -> None:
             counter["n"] += 1
             data = dict(form)
             data["coping-0-text"] = f"A walk by the river ({counter['n']})"
-            response = http.post(autosave_url, data, headers={"accept": "application/json"})
+            # URL-encoded, as autosave.js sends it.
+            response = http.post(
+                autosave_url,
+                urlencode(data),
+                content_type="application/x-www-form-urlencoded",
+                headers={"accept": "application/json"},
+            )
             body = response.json()
             assert body.get("status") == "saved", body
             form["revision"] = str(body["revision"])

@@ -71,6 +71,25 @@ def _empty_steps(plan: SafetyPlan) -> list[int]:
     return empty_steps(set(plan.entries.values_list("section", flat=True).distinct()), plan.most_important)
 
 
+def _write_step_notes(plan: SafetyPlan, changes: PlanChanges) -> None:
+    """The clinician's step notes: only those that changed are written (one query to read, one per kind of write)."""
+    if not changes.step_notes:
+        return
+    existing = {note.step: note for note in plan.step_notes.filter(step__in=list(changes.step_notes))}
+    created, updated = [], []
+    for step, data in changes.step_notes.items():
+        note = existing.get(step)
+        if note is None:
+            created.append(StepNote(plan=plan, step=step, likelihood=data.likelihood, barriers=data.barriers))
+        elif (note.likelihood, note.barriers) != (data.likelihood, data.barriers):
+            note.likelihood, note.barriers = data.likelihood, data.barriers
+            updated.append(note)
+    if created:
+        StepNote.objects.bulk_create(created)
+    if updated:
+        StepNote.objects.bulk_update(updated, ["likelihood", "barriers"])
+
+
 def apply_changes(plan: SafetyPlan, changes: PlanChanges, by: User) -> None:
     """Write `changes` to the locked plan and bump its revision."""
     for key in changes.sections:
@@ -96,10 +115,7 @@ def apply_changes(plan: SafetyPlan, changes: PlanChanges, by: User) -> None:
                 rows.append(Entry(plan=plan, section=key, position=position, uid=uid, **values))
         Entry.objects.bulk_create(rows)
 
-    for step, note in changes.step_notes.items():
-        StepNote.objects.update_or_create(
-            plan=plan, step=step, defaults={"likelihood": note.likelihood, "barriers": note.barriers}
-        )
+    _write_step_notes(plan, changes)
 
     plan.revision += 1
     plan.updated_by = by
