@@ -12,7 +12,6 @@ changed word at most 10x. Query counts are pinned by the tests, not here.
 """
 
 import argparse
-from urllib.parse import urlencode
 import functools
 import os
 import statistics
@@ -21,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
