@@ -4,7 +4,8 @@ Run by `make bench` (or directly: `python benchmarks/pages.py [--rounds 40]`). I
 Django's test client (the whole middleware stack: sessions, authentication, the MFA requirement, the
 session timeouts, security headers, the audit of reads), signed in as a clinician whose client has a
 plan of 7 steps x 5 entries and two saved versions. Interleaved rounds, the order rotating each round;
-medians, and each page's ratio to the hello-world view in the same run. Uses a throwaway SQLite
+medians, and each page's ratio to the hello-world view in the same run. "compare" shows what a
+follow-up review changed (two entries reworded, one added, one removed). Uses a throwaway SQLite
 database unless DATABASE_URL is set.
 
 Targets (issue 12): the editor at most 10x hello-world; every other page at most 4x; an autosave of a
@@ -42,7 +43,8 @@ from django.urls import include, path, reverse
 from django.utils import timezone
 
 from plans import actions
-from plans.content import EntryData, PlanChanges
+from plans.content import EntryData, PlanChanges, PlanContent
+from plans.models import Client
 from plans.steps import ENTRY_FIELDS_BY_KEY, SECTIONS
 from tests.helpers import form_data_from_page
 
@@ -73,6 +75,18 @@ def typical_changes(round_: int) -> PlanChanges:
     return PlanChanges(sections=sections, plan_fields={"most_important": f"My family ({round_})"})
 
 
+def follow_up(client: Client) -> PlanChanges:
+    """A follow-up review as it usually goes: two entries reworded, one added, one removed."""
+    plan = actions.client_plan(client)
+    assert plan is not None
+    sections = {key: list(entries) for key, entries in PlanContent.from_plan(plan).sections.items()}
+    sections["coping"][0] = sections["coping"][0].replace(text="A walk by the river, with the dog")
+    sections["warning_signs"][2] = sections["warning_signs"][2].replace(text="Not answering the phone")
+    sections["reasons"].append(EntryData(None, text="Seeing my sister's baby"))
+    del sections["social_places"][4]
+    return PlanChanges(sections=sections, plan_fields={"most_important": "My family"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=40)
@@ -82,12 +96,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench-pages", password="a-long-bench-password-81")
     client = actions.create_client(by=user, data=actions.ClientData(name="Bench Client"))
-    for round_ in range(2):
+    for changes in (lambda: typical_changes(0), lambda: follow_up(client)):
         client.refresh_from_db()
         plan = actions.client_plan(client)
-        actions.save_plan(
-            client=client, by=user, changes=typical_changes(round_), expected_revision=plan.revision if plan else 0
-        )
+        actions.save_plan(client=client, by=user, changes=changes(), expected_revision=plan.revision if plan else 0)
         actions.save_version(
             client=client, by=user, review_date=timezone.localdate(), note="Review", next_review_date=None
         )
