@@ -96,7 +96,11 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench-pages", password="a-long-bench-password-81")
     client = actions.create_client(by=user, data=actions.ClientData(name="Bench Client"))
-    for changes in (lambda: typical_changes(0), lambda: follow_up(client)):
+    steps: list[Callable[[], PlanChanges]] = [
+        functools.partial(typical_changes, 0),
+        functools.partial(follow_up, client),
+    ]
+    for changes in steps:
         client.refresh_from_db()
         plan = actions.client_plan(client)
         actions.save_plan(client=client, by=user, changes=changes(), expected_revision=plan.revision if plan else 0)
