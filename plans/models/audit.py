@@ -40,6 +40,18 @@ class AuditAction(models.TextChoices):
     LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
     MFA_FAILED = "mfa_failed", _("Wrong second-step code")
     MFA_LOCKED = "mfa_locked", _("Second-step codes paused")
+    # The client's phone copy.
+    PHONE_SENT = "phone_sent", _("Plan sent to a phone")
+    PHONE_OPENED = "phone_opened", _("Phone copy opened")
+    PHONE_UPDATED = "phone_updated", _("Phone copy updated")
+    PHONE_REVOKED = "phone_revoked", _("Phone copy taken back")
+    PHONE_REFUSED = "phone_refused", _("Phone link or copy refused")
+    # Follow-up contacts after the visit.
+    FOLLOWUP_STARTED = "followup_started", _("Follow-up started")
+    CONTACT_RECORDED = "contact_recorded", _("Follow-up contact recorded")
+    FOLLOWUP_ENDED = "followup_ended", _("Follow-up ended")
+    WORKLIST_VIEWED = "worklist_viewed", _("Contacts due viewed")
+    TEAM_REPORT_VIEWED = "team_report_viewed", _("Team follow-up report viewed or exported")
 
 
 # What the admin's "Security events" filter selects.
