@@ -64,8 +64,13 @@ def typical_changes(round_: int) -> PlanChanges:
     """7 steps, 5 entries in each section, every field of each entry filled as a clinician would."""
 
     def value(field: str, i: int) -> str:
-        if ENTRY_FIELDS_BY_KEY[field].input == "phone":
+        definition = ENTRY_FIELDS_BY_KEY[field]
+        if definition.input == "phone":
             return f"+1212555{100 + i:04d}"
+        if definition.input in {"choice", "choices"}:
+            return definition.choices[i % len(definition.choices)][0]
+        if definition.input == "date":
+            return f"2026-11-{10 + i:02d}"
         return f"{field} {i}, in the client's own words ({round_})"
 
     sections = {

@@ -27,7 +27,7 @@ from . import phones
 from .bidi import isolate
 from .content import EntryData, PlanContent, StepNoteData
 from .models import LIKELIHOOD_CHOICES
-from .steps import ENTRY_FIELDS_BY_KEY, SECTIONS_BY_KEY, STEPS, Section
+from .steps import COPY_CHOICES, ENTRY_FIELDS_BY_KEY, SECTIONS_BY_KEY, STEPS, Section, shown_value
 from .worddiff import Segment, diff_words
 
 ChangeKind = Literal["added", "removed", "edited", "moved"]
@@ -41,6 +41,7 @@ STEP_NOTE_LABELS: dict[str, Promise] = {
 PLAN_FIELD_LABELS: dict[str, Promise] = {
     "where_kept": _("Where the plan will be kept"),
     "shared_with": _("Who it will be shared with"),
+    "copy_given": _("The client has a copy"),
     "likelihood_of_use": _("How likely is the client to use the plan?"),
     "next_review_date": _("Next review"),
 }
@@ -166,6 +167,15 @@ def compare_plans(old: PlanContent, new: PlanContent) -> PlanComparison:
     plan_fields: list[FieldDiff] = []
     for name in ("where_kept", "shared_with"):
         _add_text_diff(plan_fields, name, PLAN_FIELD_LABELS[name], getattr(old, name), getattr(new, name), True)
+    if old.copy_given != new.copy_given:
+        plan_fields.append(
+            _value_diff(
+                "copy_given",
+                PLAN_FIELD_LABELS["copy_given"],
+                _choices_text(COPY_CHOICES, old.copy_given),
+                _choices_text(COPY_CHOICES, new.copy_given),
+            )
+        )
     if old.likelihood_of_use != new.likelihood_of_use:
         plan_fields.append(
             _value_diff(
@@ -313,11 +323,18 @@ def _kept_in_order(common: Sequence[tuple[int, int]]) -> set[int]:
     return kept
 
 
+def _choices_text(choices: tuple[tuple[str, Promise], ...], value: str) -> str:
+    labels = dict(choices)
+    return ", ".join(str(labels.get(key, key)) for key in value.split(",") if key)
+
+
 def _shown(name: str, value: str) -> str:
-    """A field's value as people read it: a phone number in its usual format, as one left-to-right run."""
-    if value and ENTRY_FIELDS_BY_KEY[name].input == "phone":
+    """A field's value as people read it: a phone number in its usual format, as one left-to-right run; a
+    choice or a date in the reader's words."""
+    field = ENTRY_FIELDS_BY_KEY[name]
+    if value and field.input == "phone":
         return isolate(phones.display(value))
-    return value
+    return shown_value(field, value)
 
 
 def _values(
@@ -334,8 +351,8 @@ def _values(
 def _entry_field_diffs(section: Section, labels: dict[str, str], old: EntryData, new: EntryData) -> list[FieldDiff]:
     diffs: list[FieldDiff] = []
     for name in section.fields:
-        if ENTRY_FIELDS_BY_KEY[name].input == "phone":
-            if old[name] != new[name]:  # a number changes as a whole: shown as it was, and as it is
+        if ENTRY_FIELDS_BY_KEY[name].input in {"phone", "choice", "choices", "date"}:
+            if old[name] != new[name]:  # a number, a choice or a date changes as a whole: as it was, as it is
                 diffs.append(_value_diff(name, labels[name], _shown(name, old[name]), _shown(name, new[name]), False))
         else:
             _add_text_diff(diffs, name, labels[name], old[name], new[name])

@@ -172,6 +172,7 @@ class PlanContent:
     most_important: str = ""
     where_kept: str = ""
     shared_with: str = ""
+    copy_given: str = ""
     likelihood_of_use: int | None = None
     next_review_date: datetime.date | None = None
     step_notes: dict[int, StepNoteData] = field(default_factory=dict)

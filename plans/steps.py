@@ -7,9 +7,11 @@ heading and prompts per language in the admin (`StepText`).
 The order is clinical: from what the person can do alone, to other people, to professionals.
 """
 
+import datetime
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -19,23 +21,29 @@ from django.utils.translation import gettext_lazy as _
 # migration. Forms, saving, versions, merging, comparing, exporting, the plan page and printing all
 # follow this list; `tests/test_content.py` checks that the model and this list agree.
 
-ShownAs = Literal["words", "aside", "place", "phone", "labelled"]
+ShownAs = Literal["lead", "words", "aside", "place", "phone", "labelled"]
 
 
 @dataclass(frozen=True)
 class EntryField:
     """One field of an entry: how it is typed and how it reads in an entry on the plan.
 
-    `shown_as` places it in the line that shows an entry: "words" (as typed, first), "aside" (in
-    brackets), "place" (after a dash), "phone" (a number to dial) and "labelled" (after our own short
-    label, `label_in_entry`, such as "who:"). A "phone" field may carry a label too ("after hours:").
+    `shown_as` places it in the line that shows an entry: "lead" (our word for what the entry is about,
+    before everything, "Medicines:"), "words" (as typed, first), "aside" (in brackets), "place" (after a
+    dash), "phone" (a number to dial) and "labelled" (after our own short label, `label_in_entry`, such as
+    "who:"). A "phone" field may carry a label too ("after hours:").
+
+    `input` is how it is typed: several lines, one line, a phone number, one of `choices`, any of
+    `choices` (stored as their keys joined by commas), or a date (stored as YYYY-MM-DD). Choices and dates
+    are our words and read in the reader's language (`shown_value`); everything else is the client's.
     """
 
     key: str
-    input: Literal["text", "line", "phone"]  # several lines, one line, or a phone number
+    input: Literal["text", "line", "phone", "choice", "choices", "date"]
     max_length: int
     shown_as: ShownAs
     label_in_entry: Promise | None = None
+    choices: tuple[tuple[str, Promise], ...] = ()
 
 
 TEXT = "text"
@@ -46,6 +54,26 @@ NOTE = "note"
 ADDRESS = "address"
 WHO = "who"
 BY_WHEN = "by_when"
+MEANS = "means"
+AIDS = "aids"
+CONFIRMED_ON = "confirmed_on"
+
+MEANS_CHOICES: tuple[tuple[str, Promise], ...] = (
+    ("firearm", _("Firearm")),
+    ("medicines", _("Medicines")),
+    ("other", _("Something else")),
+)
+# The copies of the plan the client has (SafetyPlan.copy_given: keys joined by commas).
+COPY_CHOICES: tuple[tuple[str, Promise], ...] = (
+    ("paper", _("the printed plan")),
+    ("card", _("the wallet card")),
+    ("phone", _("on their phone")),
+)
+AID_CHOICES: tuple[tuple[str, Promise], ...] = (
+    ("lock_box", _("a lock box")),
+    ("disposal", _("safe disposal")),
+    ("storage_elsewhere", _("storage somewhere else")),
+)
 
 # In this order in fingerprints and snapshots; entries read in the order of `SHOWN_AS_ORDER`.
 ENTRY_FIELD_DEFINITIONS: tuple[EntryField, ...] = (
@@ -57,10 +85,13 @@ ENTRY_FIELD_DEFINITIONS: tuple[EntryField, ...] = (
     EntryField(ADDRESS, "line", 300, "place"),
     EntryField(WHO, "line", 200, "labelled", _("who:")),
     EntryField(BY_WHEN, "line", 100, "labelled", _("by:")),
+    EntryField(MEANS, "choice", 20, "lead", choices=MEANS_CHOICES),
+    EntryField(AIDS, "choices", 100, "labelled", _("help offered:"), choices=AID_CHOICES),
+    EntryField(CONFIRMED_ON, "date", 10, "labelled", _("done:")),
 )
 ENTRY_FIELDS: tuple[str, ...] = tuple(field.key for field in ENTRY_FIELD_DEFINITIONS)
 ENTRY_FIELDS_BY_KEY: dict[str, EntryField] = {field.key: field for field in ENTRY_FIELD_DEFINITIONS}
-SHOWN_AS_ORDER: tuple[ShownAs, ...] = ("words", "aside", "place", "phone", "labelled")
+SHOWN_AS_ORDER: tuple[ShownAs, ...] = ("lead", "words", "aside", "place", "phone", "labelled")
 ENTRY_FIELDS_AS_SHOWN: tuple[EntryField, ...] = tuple(
     sorted(ENTRY_FIELD_DEFINITIONS, key=lambda field: SHOWN_AS_ORDER.index(field.shown_as))
 )
@@ -80,6 +111,8 @@ class Section:
     entry_label: Promise
     # Fields that must be filled for an entry to make sense once anything in it is typed.
     required: tuple[str, ...]
+    # Whether an entry's fields fit on one line under column headings on a wide screen (else each is labelled).
+    one_line: bool = True
 
 
 @dataclass(frozen=True)
@@ -182,11 +215,20 @@ MEANS_SAFETY = Section(
     title=_("Agreed steps"),
     key="means_safety",
     step=6,
-    fields=(TEXT, WHO, BY_WHEN),
-    labels={TEXT: _("What we agreed"), WHO: _("Who will do it"), BY_WHEN: _("By when")},
+    fields=(MEANS, NOTE, TEXT, WHO, BY_WHEN, AIDS, CONFIRMED_ON),
+    labels={
+        MEANS: _("What it is about"),
+        NOTE: _("In the client's words"),
+        TEXT: _("What we agreed"),
+        WHO: _("Who holds it or does it"),
+        BY_WHEN: _("By when"),
+        AIDS: _("Help offered"),
+        CONFIRMED_ON: _("Confirmed done on"),
+    },
     add_label=_("Add an agreed step"),
     entry_label=_("agreed step"),
     required=(TEXT,),
+    one_line=False,
 )
 REASONS = Section(
     title=_("Other reasons for living"),
@@ -293,3 +335,21 @@ SECTIONS_BY_KEY: dict[str, Section] = {section.key: section for section in SECTI
 STEPS_BY_NUMBER: dict[int, Step] = {step.number: step for step in STEPS}
 SECTION_CHOICES = [(section.key, section.key.replace("_", " ")) for section in SECTIONS]
 STEP_NUMBERS = tuple(STEPS_BY_NUMBER)
+
+
+def shown_value(field: EntryField, value: str) -> str:
+    """A stored value as a reader sees it: our label for a choice (or choices, joined), a date in the reader's
+    format; the client's own words as they are."""
+    if not value:
+        return ""
+    if field.input == "choice":
+        return str(dict(field.choices).get(value, value))
+    if field.input == "choices":
+        labels = dict(field.choices)
+        return ", ".join(str(labels.get(key, key)) for key in value.split(",") if key)
+    if field.input == "date":
+        try:
+            return formats.date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return value

@@ -70,6 +70,13 @@ def form_data_from_page(http: HttpClient, url: str) -> dict[str, Any]:
                 self.data[name] = ""
             elif tag == "option" and self.select and "selected" in a:
                 self.data[self.select] = a.get("value") or ""
+            elif tag == "input" and name and a.get("type") in {"checkbox", "radio"} and "checked" in a:
+                # A checked box is posted; several under one name are posted as a list, as a browser does.
+                previous = self.data.get(name)
+                value = a.get("value") or "on"
+                self.data[name] = (
+                    value if previous is None else [*(previous if isinstance(previous, list) else [previous]), value]
+                )
 
         def handle_endtag(self, tag: str) -> None:
             if tag == "template":
@@ -135,3 +142,25 @@ def assert_accessible(page: Page, where: str) -> None:
         for v in serious
     )
     assert not serious, f"axe found serious problems on {where}:\n{report}"
+
+
+def sample_value(field_key: str, words: str) -> str:
+    """A value a clinician could type or choose in an entry field: `words` where the field takes the client's
+    words, a valid choice, choices or date where it takes ours, a phone number where it takes one."""
+    from plans.steps import ENTRY_FIELDS_BY_KEY
+
+    field = ENTRY_FIELDS_BY_KEY[field_key]
+    if field.input == "phone":
+        return "+12125550175"
+    if field.input in {"choice", "choices"}:
+        return field.choices[0][0]
+    if field.input == "date":
+        return "2026-11-30"
+    return words
+
+
+def takes_words(field_key: str) -> bool:
+    """Whether an entry field holds the client's own words (free text), not a choice, a date or a number."""
+    from plans.steps import ENTRY_FIELDS_BY_KEY
+
+    return ENTRY_FIELDS_BY_KEY[field_key].input in {"text", "line"}

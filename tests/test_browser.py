@@ -80,7 +80,7 @@ FINAL_ENTRIES = [
     (5, "Emergency department 1", "Address", HOSPITAL_ADDRESS),
     (5, "Emergency department 1", "Phone", HOSPITAL_PHONE),
     (6, "Agreed step 1", "What we agreed", MEANS),
-    (6, "Agreed step 1", "Who will do it", MEANS_WHO),
+    (6, "Agreed step 1", "Who holds it or does it", MEANS_WHO),
     (6, "Agreed step 1", "By when", MEANS_WHEN),
     (7, "Reason 1", "Another reason", ARABIC_REASON),
     (7, "Reason 2", "Another reason", CHINESE_REASON),
@@ -262,7 +262,7 @@ def fill_steps_4_to_7(page: Page, *, js: bool) -> None:
 
     step = step_region(page, 6)
     field(step, "Agreed step 1", "What we agreed").fill(MEANS)
-    field(step, "Agreed step 1", "Who will do it").fill(MEANS_WHO)
+    field(step, "Agreed step 1", "Who holds it or does it").fill(MEANS_WHO)
     field(step, "Agreed step 1", "By when").fill(MEANS_WHEN)
 
     step = step_region(page, 7)

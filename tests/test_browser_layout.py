@@ -18,7 +18,7 @@ from plans import actions
 from plans.content import EntryData, PlanChanges
 from plans.steps import ENTRY_FIELDS_BY_KEY, SECTIONS
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from .helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible, sample_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,7 +36,7 @@ def full_plan() -> PlanChanges:
             return f"+1212555{100 + i:04d}"
         if field == "name" and i == 0:
             return LONG_NAME
-        return f"Words the client chose, number {i + 1}"
+        return sample_value(field, f"Words the client chose, number {i + 1}")
 
     return PlanChanges(
         sections={
@@ -114,6 +114,9 @@ def test_the_editor_is_calm_at_every_width(live_server, browser, client_pk, widt
     box = heading.bounding_box()
     assert box is not None and box["y"] >= toolbar_bottom(page) - 1, (box, toolbar_bottom(page))
     photograph(page, f"editor-{width}-step-5")
+    page.get_by_role("navigation", name="Steps of the plan").get_by_role("link", name=re.compile(r"^6\. ")).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Step 6: "))).to_be_in_viewport()
+    photograph(page, f"editor-{width}-step-6")
     # No name is cut off (a long one, 37 letters), nor any phone number, from a tablet up. (On a phone a
     # field is the screen's width: a name that long scrolls within it, as in any form.)
     cut = (

@@ -34,12 +34,20 @@ def test_every_section_uses_only_defined_fields_and_labels_each_of_them():
 def test_every_plan_field_is_a_column_of_the_working_plan():
     for name in PLAN_FIELDS:
         SafetyPlan._meta.get_field(name)
-    assert PLAN_FIELDS == ("most_important", "where_kept", "shared_with", "likelihood_of_use", "next_review_date")
+    assert PLAN_FIELDS == (
+        "most_important",
+        "where_kept",
+        "shared_with",
+        "copy_given",
+        "likelihood_of_use",
+        "next_review_date",
+    )
 
 
-def test_entries_read_words_first_and_labelled_fields_last():
-    assert [field.key for field in ENTRY_FIELDS_AS_SHOWN][:2] == ["text", "name"]
-    assert [field.shown_as for field in ENTRY_FIELDS_AS_SHOWN][-2:] == ["labelled", "labelled"]
+def test_entries_read_what_they_are_about_then_words_first_and_labelled_fields_last():
+    # "Medicines: Mum keeps them (my sleeping pills) — who: Mum — by: tonight — done: 3 Dec 2026"
+    assert [field.key for field in ENTRY_FIELDS_AS_SHOWN][:3] == ["means", "text", "name"]
+    assert [field.shown_as for field in ENTRY_FIELDS_AS_SHOWN][-4:] == ["labelled"] * 4
 
 
 def test_an_entry_is_immutable_compares_by_value_and_replaces_into_a_copy():

@@ -46,7 +46,7 @@ from plans.models import CardSelection, Client, Entry, PendingConflict, PlanVers
 from plans.steps import PHONE, PHONE_AFTER_HOURS, SECTIONS, SECTIONS_BY_KEY, STEPS, STEPS_BY_NUMBER
 
 from .factories import make_user
-from .helpers import edit_url, form_data_from_page
+from .helpers import edit_url, form_data_from_page, sample_value, takes_words
 from .urlwalk import ROUTES, World
 
 XSS_PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)"]
@@ -243,10 +243,7 @@ def plan(client_record, alice, bob, settings) -> SafetyPlan:
     for section in SECTIONS:
         rows = []
         for i in range(2):
-            values = {field: f"{section.key} {field} {i}" for field in section.fields}
-            for phone in (PHONE, PHONE_AFTER_HOURS):
-                if phone in values:
-                    values[phone] = "+12125550175"
+            values = {field: sample_value(field, f"{section.key} {field} {i}") for field in section.fields}
             rows.append(actions.EntryData(**values))
         sections[section.key] = rows
     changes = actions.PlanChanges(
@@ -286,6 +283,15 @@ def _uid_for(token: str, section: str, plan: SafetyPlan, used: list[str]) -> str
     return token
 
 
+def _entry_values(name: str) -> Any:
+    """What a hostile page may put in an entry field: anything, and for our choices and dates valid ones too."""
+    if name in (PHONE, PHONE_AFTER_HOURS):
+        return PHONES
+    if takes_words(name):
+        return TEXTS
+    return st.one_of(st.just(sample_value(name, "")), st.just(""), TEXTS)
+
+
 @st.composite
 def editor_mutations(draw: Any, section_keys: list[str], field_names: list[str]) -> dict[str, Any]:
     """What a hostile page posts instead of what the editor sent: rows, fields, management data, uids."""
@@ -295,7 +301,7 @@ def editor_mutations(draw: Any, section_keys: list[str], field_names: list[str])
         rows[key] = [
             {
                 "uid": draw(UIDS),
-                **{name: draw(PHONES if name in (PHONE, PHONE_AFTER_HOURS) else TEXTS) for name in section.fields},
+                **{name: draw(_entry_values(name)) for name in section.fields},
             }
             for _ in range(draw(st.integers(0, 3)))
         ]
@@ -973,7 +979,7 @@ def _fill_every_field(http: HttpClient, url: str, payload: str) -> dict[str, Any
     for section in SECTIONS:
         for i in range(int(data.get(f"{section.key}-TOTAL_FORMS", 0))):
             for name in section.fields:
-                if name not in (PHONE, PHONE_AFTER_HOURS):
+                if takes_words(name):
                     data[f"{section.key}-{i}-{name}"] = f"{payload} {section.key} {name}"
     for name in ("most_important", "where_kept", "shared_with"):
         data[name] = f"{payload} {name}"

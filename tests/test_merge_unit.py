@@ -63,6 +63,7 @@ def test_it_reads_back_the_fingerprints_a_form_carries():
             "most_important": value_hash("My garden"),
             "where_kept": value_hash(""),
             "shared_with": value_hash(""),
+            "copy_given": value_hash(""),
             "likelihood_of_use": value_hash(None),
             "next_review_date": value_hash(None),
         },

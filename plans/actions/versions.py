@@ -6,12 +6,14 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from .. import audit
+from ..checklist import check, unmet_keys
 from ..content import PLAN_FIELDS, PlanChanges, PlanContent, StepNoteData
 from ..models import (
     AuditEvent,
     Client,
     PlanVersion,
     SafetyPlan,
+    Suggestion,
 )
 from ..steps import STEP_NUMBERS
 from .common import locked_plan
@@ -42,6 +44,7 @@ def save_version(
         plan.updated_by = by
         plan.save()
     content = PlanContent.from_plan(plan)
+    suggested = Suggestion.objects.filter(section="warning_signs").values_list("text", flat=True)
     version = PlanVersion.objects.create(
         plan=plan,
         number=last + 1,
@@ -51,6 +54,7 @@ def save_version(
         next_review_date=next_review_date,
         snapshot=content.to_json(),
         revision=plan.revision,
+        checklist=unmet_keys(check(content, suggested)),
     )
     audit.record(action=Action.VERSION_SAVED, by=by, client=client, target=f"version:{version.pk}", ip=ip)
     return version

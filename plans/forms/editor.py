@@ -17,11 +17,26 @@ from django_stubs_ext import StrOrPromise
 from ..content import EntryData, PlanChanges, PlanContent, StepNoteData
 from ..merge import Base
 from ..models import LIKELIHOOD_CHOICES, SafetyPlan
-from ..steps import ENTRY_FIELDS_BY_KEY, SECTIONS_BY_KEY, EntryField, Section, Step
+from ..steps import COPY_CHOICES, ENTRY_FIELDS_BY_KEY, SECTIONS_BY_KEY, EntryField, Section, Step
 from .fields import PersonTextField, PhoneField
 
 MAX_ENTRIES_PER_SECTION = 50
 LIKELIHOOD_FORM_CHOICES = [("", _("Not asked yet")), *[(str(v), label) for v, label in LIKELIHOOD_CHOICES]]
+
+
+class JoinedChoicesField(forms.MultipleChoiceField):
+    """Any of the choices, kept as their keys joined by commas, in the choices' own order."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return [key for key in value.split(",") if key] if isinstance(value, str) else value
+
+    def __init__(self, *, choices: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(choices=choices, **kwargs)
+        self.keys = [key for key, _label in choices]
+
+    def clean(self, value: Any) -> str:
+        chosen = set(super().clean(value))
+        return ",".join(key for key in self.keys if key in chosen)
 
 
 class _Shared:
@@ -45,10 +60,36 @@ class _EntryUidField(_Shared, forms.UUIDField):
     pass
 
 
+class _EntryChoiceField(_Shared, forms.ChoiceField):
+    pass
+
+
+class _EntryChoicesField(_Shared, JoinedChoicesField):
+    pass
+
+
+class _EntryDateField(_Shared, forms.DateField):
+    """A date kept as YYYY-MM-DD."""
+
+    def clean(self, value: Any) -> str:
+        date = super().clean(value)
+        return date.isoformat() if date else ""
+
+
 def _entry_field(field: EntryField, label: StrOrPromise) -> forms.Field:
     """The form field for one entry field, from its definition in plans/steps.py."""
     if field.input == "phone":
         return _EntryPhoneField(label=label, required=False, max_length=field.max_length)
+    if field.input == "choice":
+        return _EntryChoiceField(label=label, required=False, choices=[("", _("Not said")), *field.choices])
+    if field.input == "choices":
+        return _EntryChoicesField(
+            label=label, required=False, choices=list(field.choices), widget=forms.CheckboxSelectMultiple
+        )
+    if field.input == "date":
+        return _EntryDateField(
+            label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        )
     attrs = {"dir": "auto", "autocomplete": "off"}
     widget = forms.Textarea(attrs={**attrs, "rows": 2}) if field.input == "text" else forms.TextInput(attrs=attrs)
     return _EntryTextField(label=label, required=False, max_length=field.max_length, widget=widget)
@@ -163,6 +204,12 @@ class MostImportantForm(forms.Form):
 class PlanDetailsForm(forms.Form):
     where_kept = PersonTextField(label=_("Where the plan will be kept"), required=False, max_length=300)
     shared_with = PersonTextField(label=_("Who it will be shared with"), required=False, max_length=300)
+    copy_given = JoinedChoicesField(
+        label=_("The client has a copy"),
+        required=False,
+        choices=list(COPY_CHOICES),
+        widget=forms.CheckboxSelectMultiple,
+    )
     likelihood_of_use = forms.TypedChoiceField(
         label=_("How likely is the client to use the plan?"),
         choices=LIKELIHOOD_FORM_CHOICES,
@@ -222,6 +269,8 @@ class PlanEditorForm:
         self.assigned_uids: dict[str, uuid.UUID] = {}
         self._changes: PlanChanges | None = None
         content = PlanContent.from_plan(plan) if data is None else None
+        # The plan as saved, when the form shows it (None for a posted form).
+        self.content = content
         revision = plan.revision if plan is not None else 0
         self.revision_form = RevisionForm(
             data, initial={"revision": revision, "base": content.base_json(revision) if content else ""}

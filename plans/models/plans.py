@@ -29,6 +29,8 @@ class SafetyPlan(models.Model):
     # Clinician-only, for the whole plan.
     where_kept = models.CharField(_("where the plan will be kept"), max_length=300, blank=True)
     shared_with = models.CharField(_("who it will be shared with"), max_length=300, blank=True)
+    # The copies the client has (plans.steps.COPY_CHOICES keys, joined by commas).
+    copy_given = models.CharField(_("copies the client has"), max_length=50, blank=True)
     likelihood_of_use = models.PositiveSmallIntegerField(
         _("how likely the plan is to be used"), null=True, blank=True, choices=LIKELIHOOD_CHOICES
     )
@@ -75,6 +77,11 @@ class Entry(models.Model):
     address = models.CharField(max_length=300, blank=True)
     who = models.CharField(max_length=200, blank=True)
     by_when = models.CharField(max_length=100, blank=True)
+    # Steps for safer surroundings (plans.steps: MEANS, AIDS, CONFIRMED_ON): a choice key, choice keys
+    # joined by commas, and a date as YYYY-MM-DD.
+    means = models.CharField(max_length=20, blank=True)
+    aids = models.CharField(max_length=100, blank=True)
+    confirmed_on = models.CharField(max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("entry")
@@ -138,6 +145,8 @@ class PlanVersion(models.Model):
     snapshot = models.JSONField()
     # The working plan's revision that was frozen.
     revision = models.PositiveIntegerField()
+    # What the checklist (plans.checklist) found still generic when the version was saved: unmet item keys.
+    checklist = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("plan version")

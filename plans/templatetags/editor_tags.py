@@ -152,7 +152,28 @@ def _messages(f: _Field) -> str:
     return "".join(parts)
 
 
+def _checkboxes(f: _Field) -> str:
+    """Any of several choices: a group named by the field's label, one labelled checkbox per choice."""
+    widget = f.field.widget
+    assert isinstance(widget, forms.CheckboxSelectMultiple)
+    chosen = {str(value) for value in (f.value or [])} if isinstance(f.value, list | tuple) else set()
+    name, auto_id = _e(f.html_name), _e(f.auto_id)
+    boxes = "".join(
+        f'<span class="form-check form-check-inline"><input class="form-check-input" type="checkbox" name="{name}"'
+        f' value="{_e(key)}" id="{auto_id}_{index}"{" checked" if str(key) in chosen else ""}>'
+        f'<label class="form-check-label" for="{auto_id}_{index}">{_e(label)}</label></span>'
+        for index, (key, label) in enumerate(widget.choices)
+    )
+    described = f' aria-describedby="{auto_id}_error"' if f.errors else ""
+    return f'<div class="entry-checks" role="group" aria-labelledby="{auto_id}_label"{described}>{boxes}</div>'
+
+
 def _field_html(f: _Field, label_class: str, wrapper_class: str) -> str:
+    if isinstance(f.field.widget, forms.CheckboxSelectMultiple):
+        return (
+            f'<div class="{_e(wrapper_class)}"><span id="{_e(f.auto_id)}_label" class="{_e(label_class)}">{f.label()}</span>'
+            f"{_checkboxes(f)}{_messages(f)}</div>"
+        )
     return (
         f'<div class="{_e(wrapper_class)}"><label for="{_e(f.auto_id)}" class="{_e(label_class)}">{f.label()}</label>'
         f"{_control(f)}{_messages(f)}</div>"
@@ -210,11 +231,12 @@ def _row(section: Section, index: int | str, prefix: str, fields: list[_Field], 
         if not isinstance(f.field.widget, forms.HiddenInput)
     )
     ref = f"{_e(entry_label)} {number}"
+    stacked = "" if section.one_line else " entry-fields-labelled"
     return (
         '<li class="entry" data-entry><fieldset class="entry-fieldset">'
         f'<legend class="visually-hidden">{legend} <span data-entry-number>{number}</span></legend>'
         f"{hidden}{error_box}"
-        f'<div class="entry-fields entry-fields-{len(section.fields)} entry-cols-{key}">{shown}</div>'
+        f'<div class="entry-fields entry-fields-{len(section.fields)} entry-cols-{key}{stacked}">{shown}</div>'
         '<div class="entry-actions">'
         f"{_row_button('up', key, position, '↑', up, ref)}{_row_button('down', key, position, '↓', down, ref)}"
         f"{_row_button('remove', key, position, '×', remove, ref)}</div></fieldset></li>"
@@ -264,7 +286,7 @@ def empty_entry_row(formset: BaseFormSet[forms.Form], section: Section) -> SafeS
 def entry_columns(section: Section) -> SafeString:
     """The column headings over a section's entries (shown where the fields sit side by side). Screen readers
     hear each field's own label instead, so the headings are hidden from them."""
-    if len(section.fields) == 1:
+    if len(section.fields) == 1 or not section.one_line:
         return SafeString("")
     columns = "".join(
         f'<span class="entry-column entry-field-{_e(name)}">{_e(section.labels[name])}</span>'

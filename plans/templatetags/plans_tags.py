@@ -8,9 +8,10 @@ from django.utils.text import normalize_newlines
 
 from .. import bidi, languages, phones
 from ..bidi import isolate, text_direction
+from ..checklist import items_from_keys
 from ..content import EntryData
 from ..models import LIKELIHOOD_CHOICES
-from ..steps import ENTRY_FIELDS_AS_SHOWN, EntryField
+from ..steps import ENTRY_FIELDS_AS_SHOWN, EntryField, shown_value
 
 register = template.Library()
 _LIKELIHOOD = dict(LIKELIHOOD_CHOICES)
@@ -70,7 +71,8 @@ def entry_parts(entry: EntryData, label_direction: str = "ltr") -> list[EntryPar
     own = entry_direction(entry)
     parts = []
     for field in ENTRY_FIELDS_AS_SHOWN:
-        value = entry[field.key]
+        # Choices and dates in the reader's words; phone numbers and the client's words as stored.
+        value = entry[field.key] if field.input == "phone" else shown_value(field, entry[field.key])
         if not value:
             continue
         direction = "ltr" if field.input == "phone" else text_direction(value)
@@ -147,6 +149,8 @@ def _printed(part: EntryPart, first: bool) -> PrintedPart:
         return PrintedPart(f", {label} " if label else " ", bidi.isolate(number) if part.in_rtl else number, phone=True)
     value = bidi.isolate_numbers(part.value) if part.in_rtl or bidi.has_rtl(part.value) else part.value
     value = bidi.isolate(value, part.dir) if part.dir else value
+    if field.shown_as == "lead":
+        return PrintedPart("", value, ":")
     before = {"words": "" if first else " ", "aside": " (", "place": " — "}.get(field.shown_as, f" — {label} ")
     return PrintedPart(before, value, ")" if field.shown_as == "aside" else "")
 
@@ -179,6 +183,8 @@ def _shown_part(part: EntryPart) -> str:
         "labelled": f'— <span class="entry-label"{label_dir}>{escape(field.label_in_entry)}</span> ',
         "place": "— ",
     }
+    if field.shown_as == "lead":
+        return f'<strong class="entry-lead">{escape(part.value)}:</strong>'
     kind = " entry-text" if field.input == "text" else " text-body-secondary" if field.shown_as == "aside" else ""
     value = isolate_numbers(part.value)
     words = (
@@ -205,3 +211,9 @@ def plan_entries(entries: list[EntryData]) -> SafeString:
         shown = " ".join(_shown_part(part) for part in entry_parts(entry, label_direction))
         items.append(f'<li dir="{entry_direction(entry)}">{shown}</li>')
     return SafeString("".join(items))
+
+
+@register.filter
+def checklist_labels(unmet: list[str]) -> list[str]:
+    """What a version's checklist found still generic, in our words (the keys it recorded, in the list's order)."""
+    return [str(item.label) for item in items_from_keys(unmet or []) if not item.met]

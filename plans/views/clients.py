@@ -23,7 +23,7 @@ from ..access import get_client_for, signed_in_user
 from ..content import PlanContent
 from ..forms.clients import ClientForm, ClientSearchForm
 from ..models import AuditEvent, Client
-from .common import audit_read, plan_view_context
+from .common import audit_read, checklist_for, plan_view_context
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_client_for(request, pk)
     plan = actions.client_plan(client)
     audit_read(request, client, AuditEvent.Action.CLIENT_VIEWED, f"plan:{plan.pk}" if plan else "")
-    context = plan_view_context(client, PlanContent.from_plan(plan))
+    content = PlanContent.from_plan(plan)
+    context = plan_view_context(client, content)
     context["plan"] = plan
+    context["checklist"] = checklist_for(content) if plan else []
     context["latest_version"] = plan.versions.defer("snapshot").order_by("-number").first() if plan else None
     return render(request, "plans/client_detail.html", context)

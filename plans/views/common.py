@@ -5,10 +5,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils import translation
 
-from .. import actions, audit
+from .. import actions, audit, checklist
 from ..access import signed_in_user
 from ..content import PlanContent
-from ..models import Client, CrisisResource, SafetyPlan
+from ..models import Client, CrisisResource, SafetyPlan, Suggestion
 from ..texts import client_wording
 
 
@@ -42,3 +42,9 @@ def plan_or_404(client: Client) -> SafetyPlan:
     if plan is None:
         raise Http404
     return plan
+
+
+def checklist_for(content: PlanContent) -> list[checklist.Item]:
+    """The checklist's items for `content` (1 query: the ideas offered, which are not the client's own words)."""
+    suggested = Suggestion.objects.filter(section="warning_signs").values_list("text", flat=True)
+    return checklist.check(content, suggested)

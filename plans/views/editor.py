@@ -25,7 +25,7 @@ from ..models import AuditEvent, Client, CrisisResource, PlanDraft, SafetyPlan, 
 from ..stash import take_stashed_post
 from ..steps import STEPS, STEPS_BY_NUMBER, Step, StepWording
 from ..texts import client_wording, step_texts
-from .common import audit_read
+from .common import audit_read, checklist_for
 
 logger = logging.getLogger(__name__)
 
@@ -263,6 +263,12 @@ def _editor_context(
         ],
         "crisis_lines": [resource.in_language(language) for resource in CrisisResource.objects.on_plans()],
         "last_saved": _last_saved(plan),
+        # For the clinician only: in together mode it sits closed at the bottom, in their words.
+        "checklist": (
+            checklist := checklist_for(form.content if form.content is not None else PlanContent.from_plan(plan))
+        ),
+        "checklist_open": any(not item.met for item in checklist),
+        "editor_url": reverse("plans:plan_edit", kwargs={"pk": client.pk}),
     }
 
 
@@ -396,12 +402,17 @@ def _autosaved(client: Client, form: PlanEditorForm, result: actions.SaveResult)
         assert result.conflict is not None
         payload["url"] = reverse("plans:plan_conflict", kwargs={"pk": client.pk, "conflict": result.conflict.pk})
         payload["message"] = _("The same entry was changed on another screen. Choose which words to keep.")
-    elif result.outcome is actions.SaveOutcome.MERGED:
+        return payload
+    saved = PlanContent.from_plan(result.plan)
+    if form.clinician:
+        # The editor's checklist follows what was just saved.
+        payload["checklist"] = {item.key: item.met for item in checklist_for(saved)}
+    if result.outcome is actions.SaveOutcome.MERGED:
         payload["message"] = _("Saved. Changes from another screen were merged: reload to see them.")
         payload["base"] = _submitted_base(form)
     else:
         payload["revision"] = result.plan.revision
-        payload["base"] = PlanContent.from_plan(result.plan).base_json(result.plan.revision)
+        payload["base"] = saved.base_json(result.plan.revision)
     return payload
 
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import actions, audit
+from .. import actions, audit, checklist
 from ..access import get_client_for, signed_in_user
 from ..compare import compare_plans
 from ..content import PlanContent
 from ..forms.versions import VersionForm
 from ..models import AuditEvent, Client, PlanVersion, SafetyPlan
-from .common import audit_read, plan_or_404, plan_view_context
+from .common import audit_read, checklist_for, plan_or_404, plan_view_context
 
 
 def _version(plan: SafetyPlan, number: int) -> PlanVersion:
@@ -56,12 +56,15 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} version-form")
     latest = plan.versions.order_by("-number").first()
     previous = PlanContent.from_json(latest.snapshot) if latest else PlanContent()
-    comparison = compare_plans(previous, PlanContent.from_plan(plan))
-    return render(
-        request,
-        "plans/version_form.html",
-        {"client": client, "plan": plan, "form": form, "latest": latest, "comparison": comparison},
-    )
+    current = PlanContent.from_plan(plan)
+    comparison = compare_plans(previous, current)
+    context = {"client": client, "plan": plan, "form": form, "latest": latest, "comparison": comparison}
+    # Raised at every review: what is still generic, and agreed steps for safer surroundings not yet done.
+    context["checklist"] = checklist_for(current)
+    context["unconfirmed"] = [
+        current.sections["means_safety"][position - 1] for position in checklist.unconfirmed_means(current)
+    ]
+    return render(request, "plans/version_form.html", context)
 
 
 @login_required

@@ -105,7 +105,7 @@
       return finish();
     }
     retryMs = 2000;
-    document.dispatchEvent(new CustomEvent("safetyplan:saved"));
+    document.dispatchEvent(new CustomEvent("safetyplan:saved", { detail: body }));
     if (body.uids && sentStructure === structure) {
       Object.entries(body.uids).forEach(([name, uid]) => setField(name, uid));
     }

@@ -19,8 +19,8 @@
     const pattern = new RegExp("(^|id_|[^a-z_])" + key + "-(\\d+|__prefix__)-", "g");
     const rows = section.querySelectorAll(":scope > [data-entries] > [data-entry]");
     rows.forEach((row, i) => {
-      row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach((el) => {
-        for (const attr of ["name", "id", "for", "aria-describedby"]) {
+      row.querySelectorAll("[name], [id], [for], [aria-describedby], [aria-labelledby]").forEach((el) => {
+        for (const attr of ["name", "id", "for", "aria-describedby", "aria-labelledby"]) {
           const value = el.getAttribute(attr);
           if (value) el.setAttribute(attr, value.replace(pattern, "$1" + key + "-" + i + "-"));
         }
@@ -91,6 +91,21 @@
         announce((form.dataset.movedText || "") + " " + (number ? number.textContent : ""));
       }
     }
+  });
+
+  // The checklist follows each background save (the server checks what was saved).
+  const checklist = document.querySelector("[data-checklist]");
+  document.addEventListener("safetyplan:saved", (event) => {
+    const found = event.detail && event.detail.checklist;
+    if (!checklist || !found) return;
+    Object.entries(found).forEach(([key, met]) => {
+      const item = checklist.querySelector("[data-check='" + key + "']");
+      if (!item) return;
+      item.classList.toggle("met", met);
+      item.classList.toggle("unmet", !met);
+      const state = item.querySelector("[data-check-state]");
+      if (state) state.textContent = (met ? checklist.dataset.textMet : checklist.dataset.textUnmet) + " ";
+    });
   });
 
   form.addEventListener("input", () => { dirty = true; });
