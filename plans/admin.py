@@ -21,7 +21,16 @@ from django.utils.translation import ngettext
 from . import actions, audit, phones
 from .access import signed_in_user
 from .languages import language_name
-from .models import SECURITY_ACTIONS, AuditEvent, CareTeamMember, Client, CrisisResource, StepText, Suggestion
+from .models import (
+    SECURITY_ACTIONS,
+    AuditEvent,
+    CareTeamMember,
+    Client,
+    CrisisResource,
+    StepText,
+    Suggestion,
+    VaguePhrase,
+)
 from .models.library import TRANSLATED_RESOURCE_FIELDS
 
 # The words of a crisis line in each of our other languages, kept in CrisisResource.translations.
@@ -136,6 +145,15 @@ class CrisisResourceAdmin(admin.ModelAdmin[CrisisResource]):
     list_display = ("name", "kind", "method", "number", "country", "position", "is_active")
     list_filter = ("country", "kind", "is_active")
     list_editable = ("position", "is_active")
+
+
+@admin.register(VaguePhrase)
+class VaguePhraseAdmin(admin.ModelAdmin[VaguePhrase]):
+    """Words that get a gentle prompt in the editor ("call someone": "Who, exactly?"). Nothing is refused."""
+
+    list_display = ("phrase", "language", "ask", "is_active")
+    list_filter = ("language", "ask", "is_active")
+    search_fields = ("phrase",)
 
 
 @admin.register(Suggestion)

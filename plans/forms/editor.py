@@ -269,8 +269,9 @@ class PlanEditorForm:
         self.assigned_uids: dict[str, uuid.UUID] = {}
         self._changes: PlanChanges | None = None
         content = PlanContent.from_plan(plan) if data is None else None
-        # The plan as saved, when the form shows it (None for a posted form).
+        # The plan as saved, when the form shows it (None for a posted form), and what was posted.
         self.content = content
+        self.data = data
         revision = plan.revision if plan is not None else 0
         self.revision_form = RevisionForm(
             data, initial={"revision": revision, "base": content.base_json(revision) if content else ""}

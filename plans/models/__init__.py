@@ -2,7 +2,7 @@
 
 from .audit import SECURITY_ACTIONS, AuditAction, AuditCheckpoint, AuditEvent, AuditEventIsImmutableError
 from .clients import CareTeamMember, Client, ClientQuerySet
-from .library import CrisisResource, CrisisResourceQuerySet, StepText, Suggestion
+from .library import CrisisResource, CrisisResourceQuerySet, StepText, Suggestion, VaguePhrase
 from .plans import (
     LIKELIHOOD_CHOICES,
     CardSelection,
@@ -36,5 +36,6 @@ __all__ = [
     "StepNote",
     "StepText",
     "Suggestion",
+    "VaguePhrase",
     "VersionIsImmutableError",
 ]

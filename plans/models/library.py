@@ -122,3 +122,28 @@ class StepText(models.Model):
 
     def __str__(self) -> str:
         return f"Step {self.step} ({self.language})"
+
+
+class VaguePhrase(models.Model):
+    """Words that often make a plan generic ("call someone", "stay safe"). An entry that holds one gets a gentle
+    prompt for the clinician to make it specific; nothing is ever refused. Edited in the admin, per language
+    of the words; the prompt is ours, in the clinician's language (plans.vague.PROMPTS)."""
+
+    class Ask(models.TextChoices):
+        WHO = "who", _("Who, exactly?")
+        WHAT = "what", _("What, exactly?")
+        WHERE = "where", _("Where, exactly?")
+        HOW = "how", _("How, exactly?")
+
+    phrase = models.CharField(_("words"), max_length=100, help_text=_("Matched as whole words, in any case."))
+    language = models.CharField(_("language of the words"), max_length=10, default="en")
+    ask = models.CharField(_("what to ask"), max_length=10, choices=Ask.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("vague phrase")
+        verbose_name_plural = _("vague phrases")
+        ordering = ["language", "phrase"]
+
+    def __str__(self) -> str:
+        return self.phrase

@@ -97,7 +97,7 @@ _LABELS: dict[tuple[type, str, str | None], str] = {}
 _WIDGET_ATTRS: dict[tuple[type, str], str] = {}
 
 
-def _control_attrs(f: _Field) -> str:
+def _control_attrs(f: _Field, hint: bool = False) -> str:
     key = (f.form_class, f.name)
     static = _WIDGET_ATTRS.get(key)
     if static is None:
@@ -109,6 +109,8 @@ def _control_attrs(f: _Field) -> str:
     if f.errors:
         dynamic["aria-invalid"] = "true"
         described.append(f"{f.auto_id}_error")
+    if hint:
+        described.append(f"{f.auto_id}_hint")
     if described:
         dynamic["aria-describedby"] = " ".join(described)
     return static + _attrs(dynamic)
@@ -123,7 +125,7 @@ def _select(widget: forms.Select, name: str, value: object, classes: str, attrs:
     return f'<select name="{name}" class="form-select {classes}"{attrs}>{options}</select>'
 
 
-def _control(f: _Field, extra_class: str = "") -> str:
+def _control(f: _Field, extra_class: str = "", *, hint: bool = False) -> str:
     """The input, textarea or select, as its widget would write it, with our classes."""
     widget = f.field.widget
     name = _e(f.html_name)
@@ -131,7 +133,7 @@ def _control(f: _Field, extra_class: str = "") -> str:
         return (
             f'<input type="hidden" name="{name}" value="{_e(widget.format_value(f.value) or "")}" id="{_e(f.auto_id)}">'
         )
-    attrs = _control_attrs(f)
+    attrs = _control_attrs(f, hint)
     classes = _e(("is-invalid " if f.errors else "") + extra_class)
     if isinstance(widget, forms.Select):
         return _select(widget, name, f.value, classes, attrs)
@@ -168,7 +170,11 @@ def _checkboxes(f: _Field) -> str:
     return f'<div class="entry-checks" role="group" aria-labelledby="{auto_id}_label"{described}>{boxes}</div>'
 
 
-def _field_html(f: _Field, label_class: str, wrapper_class: str) -> str:
+def _hint(f: _Field, hint: str) -> str:
+    return f'<div class="form-text vague-hint" id="{_e(f.auto_id)}_hint">{_e(hint)}</div>' if hint else ""
+
+
+def _field_html(f: _Field, label_class: str, wrapper_class: str, hint: str = "") -> str:
     if isinstance(f.field.widget, forms.CheckboxSelectMultiple):
         return (
             f'<div class="{_e(wrapper_class)}"><span id="{_e(f.auto_id)}_label" class="{_e(label_class)}">{f.label()}</span>'
@@ -176,7 +182,7 @@ def _field_html(f: _Field, label_class: str, wrapper_class: str) -> str:
         )
     return (
         f'<div class="{_e(wrapper_class)}"><label for="{_e(f.auto_id)}" class="{_e(label_class)}">{f.label()}</label>'
-        f"{_control(f)}{_messages(f)}</div>"
+        f"{_control(f, hint=bool(hint))}{_messages(f)}{_hint(f, hint)}</div>"
     )
 
 
@@ -212,7 +218,14 @@ def _row_button(op: str, key: str, index: str, symbol: str, label: str, ref: str
     )
 
 
-def _row(section: Section, index: int | str, prefix: str, fields: list[_Field], non_field_errors: list[str]) -> str:
+def _row(
+    section: Section,
+    index: int | str,
+    prefix: str,
+    fields: list[_Field],
+    non_field_errors: list[str],
+    hints: Mapping[str, str] | None = None,
+) -> str:
     """One entry: a fieldset named "Person 2", its fields on one line where they fit, and its buttons."""
     entry_label = str(section.entry_label)
     legend, up, down, remove, new = _row_words(section.key, get_language(), entry_label)
@@ -226,7 +239,8 @@ def _row(section: Section, index: int | str, prefix: str, fields: list[_Field], 
     label_class = "entry-label visually-hidden" if len(section.fields) == 1 else "entry-label"
     hidden = "".join(_control(f) for f in fields if isinstance(f.field.widget, forms.HiddenInput))
     shown = "".join(
-        f'<div class="entry-field entry-field-{_e(f.name)}">{_field_html(f, label_class, "entry-control")}</div>'
+        f'<div class="entry-field entry-field-{_e(f.name)}">'
+        f"{_field_html(f, label_class, 'entry-control', (hints or {}).get(f.html_name, ''))}</div>"
         for f in fields
         if not isinstance(f.field.widget, forms.HiddenInput)
     )
@@ -244,18 +258,23 @@ def _row(section: Section, index: int | str, prefix: str, fields: list[_Field], 
 
 
 def _row_from_initial(
-    formset: BaseFormSet[forms.Form], section: Section, index: int | str, initial: Mapping[str, object]
+    formset: BaseFormSet[forms.Form],
+    section: Section,
+    index: int | str,
+    initial: Mapping[str, object],
+    hints: Mapping[str, str] | None = None,
 ) -> str:
     form_class = formset.form
     prefix = formset.add_prefix(index)
     names = ["uid", *section.fields]
-    return _row(
-        section, index, prefix, [_Field.initial(form_class, prefix, name, initial.get(name)) for name in names], []
-    )
+    fields = [_Field.initial(form_class, prefix, name, initial.get(name)) for name in names]
+    return _row(section, index, prefix, fields, [], hints)
 
 
 @register.simple_tag
-def entry_rows(formset: BaseFormSet[forms.Form], section: Section) -> SafeString:
+def entry_rows(
+    formset: BaseFormSet[forms.Form], section: Section, hints: Mapping[str, str] | None = None
+) -> SafeString:
     """Every entry row of a section. A posted formset (with its messages) is shown form by form; a saved plan
     is shown from its values, without making a form per entry (most of the editor's time, otherwise)."""
     if formset.is_bound:
@@ -266,12 +285,13 @@ def entry_rows(formset: BaseFormSet[forms.Form], section: Section) -> SafeString
                 str(form.prefix),
                 [_Field.bound(bound) for bound in form],
                 [str(error) for error in form.non_field_errors()],
+                hints,
             )
             for index, form in enumerate(formset.forms)
         ]
     else:
         initial = list(formset.initial or [])
-        rows = [_row_from_initial(formset, section, index, values) for index, values in enumerate(initial)]
+        rows = [_row_from_initial(formset, section, index, values, hints) for index, values in enumerate(initial)]
         rows += [_row_from_initial(formset, section, len(initial) + extra, {}) for extra in range(formset.extra)]
     return SafeString("".join(rows))
 

@@ -15,13 +15,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import actions, audit
+from .. import actions, audit, vague
 from ..access import get_client_for, signed_in_user
 from ..content import PlanContent
 from ..forms.editor import PlanEditorForm, editor_scope
 from ..forms.rows import BadOperation, apply_operation
 from ..languages import has_catalog
-from ..models import AuditEvent, Client, CrisisResource, PlanDraft, SafetyPlan, Suggestion
+from ..models import AuditEvent, Client, CrisisResource, PlanDraft, SafetyPlan, Suggestion, VaguePhrase
 from ..stash import take_stashed_post
 from ..steps import STEPS, STEPS_BY_NUMBER, Step, StepWording
 from ..texts import client_wording, step_texts
@@ -268,8 +268,19 @@ def _editor_context(
             checklist := checklist_for(form.content if form.content is not None else PlanContent.from_plan(plan))
         ),
         "checklist_open": any(not item.met for item in checklist),
+        "hints": _vague_hints(form) if form.clinician else {},
         "editor_url": reverse("plans:plan_edit", kwargs={"pk": client.pk}),
     }
+
+
+def _phrases() -> list[tuple[str, str]]:
+    return list(VaguePhrase.objects.filter(is_active=True).values_list("phrase", "ask"))
+
+
+def _vague_hints(form: PlanEditorForm) -> dict[str, str]:
+    """Gentle prompts beside generic words, from what the page shows (as saved, or as posted)."""
+    fields = vague.saved_fields(form.content) if form.content is not None else vague.posted_fields(form.data or {})
+    return vague.hints(fields, _phrases())
 
 
 def _after_together_save(request: HttpRequest, client: Client, step: int, section_key: str | None) -> HttpResponse:
@@ -407,6 +418,7 @@ def _autosaved(client: Client, form: PlanEditorForm, result: actions.SaveResult)
     if form.clinician:
         # The editor's checklist follows what was just saved.
         payload["checklist"] = {item.key: item.met for item in checklist_for(saved)}
+        payload["hints"] = vague.hints(vague.saved_fields(saved), _phrases())
     if result.outcome is actions.SaveOutcome.MERGED:
         payload["message"] = _("Saved. Changes from another screen were merged: reload to see them.")
         payload["base"] = _submitted_base(form)

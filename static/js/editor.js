@@ -108,6 +108,37 @@
     });
   });
 
+  // Gentle prompts beside generic words ("Who, exactly?") follow each background save too. Never a block.
+  function describedBy(field, id, on) {
+    const ids = (field.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id);
+    if (on) ids.push(id);
+    if (ids.length) field.setAttribute("aria-describedby", ids.join(" ")); else field.removeAttribute("aria-describedby");
+  }
+  document.addEventListener("safetyplan:saved", (event) => {
+    const hints = event.detail && event.detail.hints;
+    if (!hints) return;
+    form.querySelectorAll(".vague-hint").forEach((hint) => {
+      const field = document.getElementById(hint.id.replace(/_hint$/, ""));
+      if (!field || !hints[field.name]) {
+        if (field) describedBy(field, hint.id, false);
+        hint.remove();
+      }
+    });
+    Object.entries(hints).forEach(([name, text]) => {
+      const field = form.elements.namedItem(name);
+      if (!field || !field.id) return;
+      let hint = document.getElementById(field.id + "_hint");
+      if (!hint) {
+        hint = document.createElement("div");
+        hint.className = "form-text vague-hint";
+        hint.id = field.id + "_hint";
+        field.parentNode.appendChild(hint);
+        describedBy(field, hint.id, true);
+      }
+      hint.textContent = text;
+    });
+  });
+
   form.addEventListener("input", () => { dirty = true; });
   form.addEventListener("submit", () => { submitting = true; });
   // Ask before leaving only while something typed is not kept yet. With autosave running, it says
