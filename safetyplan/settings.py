@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "axes",
     "plans",
     "printing",
+    "followup",
 ]
 
 MIDDLEWARE = [
@@ -373,6 +374,15 @@ PHONE_DEFAULT_REGION = env_str("SAFETYPLAN_PHONE_REGION", "US").upper()
 CRISIS_COUNTRY = env_str("SAFETYPLAN_CRISIS_COUNTRY", PHONE_DEFAULT_REGION).upper()
 # Days before a review is due that the client list starts saying "due soon".
 REVIEW_DUE_SOON_DAYS = env_int("SAFETYPLAN_REVIEW_DUE_SOON_DAYS", 7)
+
+# --- Follow-up contacts (the followup app) --------------------------------------------------------------
+# How many attempts each scheduled contact allows before the next one is scheduled (copied onto each
+# contact when it is scheduled, so a change applies to contacts scheduled afterwards).
+FOLLOWUP_ATTEMPTS_PER_CONTACT = env_int("SAFETYPLAN_FOLLOWUP_ATTEMPTS_PER_CONTACT", 5)
+if not 1 <= FOLLOWUP_ATTEMPTS_PER_CONTACT <= 20:
+    raise ImproperlyConfigured(
+        f"SAFETYPLAN_FOLLOWUP_ATTEMPTS_PER_CONTACT must be from 1 to 20, got {FOLLOWUP_ATTEMPTS_PER_CONTACT}"
+    )
 
 # --- Printing (the printing app) ----------------------------------------------------------------------
 # The organisation's paper size for printed plans and wallet cards; each download can choose the other.

@@ -22,6 +22,7 @@ from .. import actions, audit
 from ..access import get_client_for, signed_in_user
 from ..content import PlanContent
 from ..forms.clients import ClientForm, ClientSearchForm
+from ..listing import client_columns
 from ..models import AuditEvent, Client
 from .common import audit_read, checklist_for, plan_view_context
 
@@ -63,10 +64,12 @@ def client_list(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("That search has ended. Search again to see it."))
         search = ClientSearchForm(initial={"q": query})
         token = token if query else ""
+    columns = client_columns()  # what other apps add (follow-up: the next contact), in the same query
     clients = (
         Client.objects.visible_to(request.user)
         .select_related("plan")
         .annotate(last_review=Max("plan__versions__review_date"), version_count=Count("plan__versions"))
+        .annotate(**{name: value for column in columns for name, value in column.annotations().items()})
     )
     if query:
         clients = clients.filter(
@@ -87,6 +90,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
             "next_url": _search_url(token, page.next_page_number()) if page.has_next() else "",
             "today": timezone.localdate(),
             "due_soon_days": settings.REVIEW_DUE_SOON_DAYS,
+            "columns": columns,
+            "now": timezone.now(),
         },
     )
 

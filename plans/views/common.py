@@ -1,9 +1,11 @@
 """What several screens share: auditing a read, and the plan as the client reads it."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .. import actions, audit, checklist
 from ..access import signed_in_user
@@ -48,3 +50,30 @@ def checklist_for(content: PlanContent) -> list[checklist.Item]:
     """The checklist's items for `content` (1 query: the ideas offered, which are not the client's own words)."""
     suggested = Suggestion.objects.filter(section="warning_signs").values_list("text", flat=True)
     return checklist.check(content, suggested)
+
+
+def return_to(request: HttpRequest) -> str:
+    """Where to send the clinician back to after the editor or a new version (`next`, posted or in the
+    query): a path on this site only, else ""."""
+    value = request.POST.get("next") or request.GET.get("next") or ""
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value if value.startswith("/") and not value.startswith("//") else ""
+    return ""
+
+
+def with_return(url: str, back: str) -> str:
+    """`url` carrying `next=back` (before any #fragment), when there is somewhere to go back to."""
+    if not back:
+        return url
+    path, hash_mark, fragment = url.partition("#")
+    joiner = "&" if "?" in path else "?"
+    return f"{path}{joiner}{urlencode({'next': back})}{hash_mark}{fragment}"
+
+
+def back_with(back: str, **params: object) -> str:
+    """The return address with `params` added to its query (what was done there, by ID)."""
+    path, hash_mark, fragment = back.partition("#")
+    joiner = "&" if "?" in path else "?"
+    return f"{path}{joiner}{urlencode(params)}{hash_mark}{fragment}"

@@ -25,7 +25,7 @@ from ..models import AuditEvent, Client, CrisisResource, PlanDraft, SafetyPlan, 
 from ..stash import take_stashed_post
 from ..steps import STEPS, STEPS_BY_NUMBER, Step, StepWording
 from ..texts import client_wording, step_texts
-from .common import audit_read, checklist_for
+from .common import audit_read, checklist_for, return_to, with_return
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +203,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = _unsaved_form(request, plan, STEPS, clinician=True) or PlanEditorForm(
             steps=STEPS, plan=plan, clinician=True, extra_rows=[request.GET.get("add", "")]
         )
-    return render(request, "plans/plan_edit.html", _editor_context(client, plan, form, STEPS))
+    context = _editor_context(client, plan, form, STEPS)
+    context["return_to"] = return_to(request)  # a follow-up contact, for example: saving keeps it
+    return render(request, "plans/plan_edit.html", context)
 
 
 def _after_op_url(view: str, section_key: str | None, op: str, **kwargs: Any) -> str:
@@ -221,9 +223,12 @@ def _after_save(request: HttpRequest, client: Client, section_key: str | None) -
         return redirect("plans:plan_together", pk=client.pk, step=1)
     if go == "view":
         return redirect("plans:client_detail", pk=client.pk)
+    back = return_to(request)
     if go == "version":
-        return redirect("plans:version_create", pk=client.pk)
-    return redirect(_after_op_url("plans:plan_edit", section_key, request.POST.get("op", ""), pk=client.pk))
+        return redirect(with_return(reverse("plans:version_create", kwargs={"pk": client.pk}), back))
+    return redirect(
+        with_return(_after_op_url("plans:plan_edit", section_key, request.POST.get("op", ""), pk=client.pk), back)
+    )
 
 
 def _editor_context(

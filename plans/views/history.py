@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +19,7 @@ from ..compare import compare_plans
 from ..content import PlanContent
 from ..forms.versions import VersionForm
 from ..models import AuditEvent, Client, PlanVersion, SafetyPlan
-from .common import audit_read, checklist_for, plan_or_404, plan_view_context
+from .common import audit_read, back_with, checklist_for, plan_or_404, plan_view_context, return_to
 
 
 def _version(plan: SafetyPlan, number: int) -> PlanVersion:
@@ -52,13 +53,15 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
             ip=audit.client_ip(request),
         )
         messages.success(request, _("Version %(number)s saved.") % {"number": version.number})
-        return redirect("plans:history", pk=client.pk)
+        back = return_to(request)  # a follow-up contact, for example, told which version was saved
+        return redirect(back_with(back, version=version.number) if back else reverse("plans:history", args=[client.pk]))
     audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} version-form")
     latest = plan.versions.order_by("-number").first()
     previous = PlanContent.from_json(latest.snapshot) if latest else PlanContent()
     current = PlanContent.from_plan(plan)
     comparison = compare_plans(previous, current)
     context = {"client": client, "plan": plan, "form": form, "latest": latest, "comparison": comparison}
+    context["return_to"] = return_to(request)
     # Raised at every review: what is still generic, and agreed steps for safer surroundings not yet done.
     context["checklist"] = checklist_for(current)
     context["unconfirmed"] = [
