@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from followup import actions as followup_actions
 from plans import actions
 from plans.content import PlanContent
 from plans.merge import Base
@@ -135,9 +136,20 @@ def world(alice, bob, charlie, client_record, settings) -> World:
     )
     assert result.outcome is actions.SaveOutcome.CONFLICT and result.conflict is not None
     superuser = make_user("root", is_staff=True, is_superuser=True)
+    # Follow-up running, its first contact attempted once (not reached).
+    follow_up = followup_actions.start_follow_up(
+        client=client_record, by=alice, setting="discharge", started_at=timezone.now()
+    )
+    record = followup_actions.record_contact(
+        client=client_record,
+        by=bob,
+        contact=follow_up.contacts.get(number=1),
+        data=followup_actions.ContactData(reached=False, method="phone"),
+    )
     return World(
         client=client_record,
         plan=plan,
         conflict=result.conflict,
         users={"outsider": charlie, "member": bob, "lead": alice, "superuser": superuser},
+        record=record.pk,
     )

@@ -9,7 +9,9 @@ add it here. What each persona must get:
   (exactly what a client that does not exist gets); the other pages show only their own clients.
 - a superuser who is not on the care team: the same 404s (admins manage care teams in the admin,
   they do not read plans), and the admin index, app lists and changelists.
-- bob (care team) and alice (lead): every page, or 405 on a POST-only view.
+- bob (care team) and alice (lead): every page, or 405 on a POST-only view; except the pages only a lead
+  has (`LEADS_ONLY`, the team view), which answer 404 to everyone who leads no client (bob, charlie, the
+  superuser).
 
 A GET never changes a plan table, and the views that refuse GET are exactly `EXPECTED_POST_ONLY`.
 """
@@ -35,8 +37,11 @@ EXPECTED_POST_ONLY = {
     "plans:care_team_remove",
     "plans:plan_autosave",
     "plans:version_restore",
+    "followup:confirm_means",
     "session_keep_alive",
 }
+# Pages only a lead clinician has (the team view): 404 for everyone who leads no client, as for an outsider.
+LEADS_ONLY = {"followup:team_report", "followup:team_report_csv"}
 
 # Words that only the world's client has: none of them may reach someone outside the care team.
 CLIENT_NAME = "Jordan Rivera"
@@ -57,7 +62,8 @@ def plan_tables() -> dict[str, Any]:
     """Row counts of every table of the app, and each plan's revision. Audit and view logs may grow."""
     state: dict[str, Any] = {
         model._meta.label: model._default_manager.count()
-        for model in apps.get_app_config("plans").get_models()
+        for app in ("plans", "followup")
+        for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Audit")
     }
     state["plan revisions"] = list(SafetyPlan.objects.order_by("pk").values_list("pk", "revision"))
@@ -194,6 +200,14 @@ def check_app_route(persona: str, http: HttpClient, world: World, route: Route, 
     return post_only
 
 
+def check_leads_only_route(persona: str, http: HttpClient, world: World, route: Route, failures: Failures) -> None:
+    """A lead's page, to a signed-in clinician who leads no client: 404, GET and POST, showing nothing."""
+    response = http.get(world.url(route))
+    failures.check(response.status_code == 404, route, f"GET answered {response.status_code} to a non-lead")
+    posted = post_and_roll_back(http, world.url(route))
+    failures.check(posted.status_code == 404, route, f"POST answered {posted.status_code} to a non-lead")
+
+
 def check_auth_route(persona: str, http: HttpClient, world: World, route: Route, failures: Failures) -> None:
     """Sign-in, sign-out, password and second-factor pages: whatever exists under accounts/."""
     response = http.get(world.url(route))
@@ -244,6 +258,8 @@ def test_every_url_answers_this_persona_as_it_should(persona, world):
             check_admin_route(persona, http, world, route, failures)
         elif route.area == "auth":
             check_auth_route(persona, http, world, route, failures)
+        elif route.name in LEADS_ONLY and persona not in {"lead", "anonymous"}:
+            check_leads_only_route(persona, http, world, route, failures)
         elif check_app_route(persona, http, world, route, failures):
             post_only.add(route.name)
         failures.check(plan_tables() == before, route, "a GET changed the plan tables")

@@ -66,11 +66,19 @@ class World:
     plan: SafetyPlan
     conflict: PendingConflict
     users: dict[str, Any]
+    record: int = 0  # a follow-up contact record of the client (contact 1 of its running follow-up)
 
     def fillers(self, area: str) -> dict[str, Any]:
         if area == "app":
             member = self.client.care_team.get(user=self.users["member"]).pk
-            return {"pk": self.client.pk, "step": 1, "number": 1, "conflict": self.conflict.pk, "member": member}
+            return {
+                "pk": self.client.pk,
+                "step": 1,
+                "number": 1,
+                "conflict": self.conflict.pk,
+                "member": member,
+                "record": self.record,
+            }
         if area == "auth":
             # Sign-in pages: links from e-mails and security keys that do not exist (never a 500).
             return {"key": "no-such-key", "uidb36": "zz", "uidb64": "eno", "token": "no-such-token", "pk": 999_999}
