@@ -83,7 +83,7 @@ def charlie_client(client, charlie):
 
 @pytest.fixture(autouse=True)
 def _flushable_versions(request):
-    """Plan versions, audit events and audit checkpoints refuse DELETE at the database level, which would
+    """Plan versions, audit events, audit checkpoints and follow-up records refuse DELETE at the database level, which would
     break the table flush after a transactional (live-server) test. Only for those tests, and only at
     teardown, the guards are lifted to clear those tables, then put back."""
     marker = request.node.get_closest_marker("django_db")
@@ -98,18 +98,27 @@ def _flushable_versions(request):
     if transactional:
         from django.db import connection
 
+        from followup import db_guards as followup_guards
+        from followup.models import Contact, ContactRecord, FollowUp
         from plans import db_guards
         from plans.models import AuditCheckpoint, AuditEvent, PlanVersion
 
         for guard in db_guards.ALL_GUARDS:
             db_guards.drop_guard(connection, guard)
+        followup_guards.drop_guards(connection)
         try:
             AuditEvent.objects.all()._raw_delete(connection.alias)
             AuditCheckpoint.objects.all()._raw_delete(connection.alias)
+            # Follow-up records point to versions, so they go first (corrections before what they correct).
+            ContactRecord.objects.filter(corrects__isnull=False)._raw_delete(connection.alias)
+            ContactRecord.objects.all()._raw_delete(connection.alias)
+            Contact.objects.all()._raw_delete(connection.alias)
+            FollowUp.objects.all()._raw_delete(connection.alias)
             PlanVersion.objects.all()._raw_delete(connection.alias)
         finally:
             for guard in db_guards.ALL_GUARDS:
                 db_guards.create_guard(connection, guard)
+            followup_guards.create_guards(connection)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("plans", "0017_vague_phrases"),
+        ("plans", "0003_versions"),  # the earliest that has what this needs (clients, versions)
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
