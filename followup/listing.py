@@ -1,11 +1,12 @@
-"""The client list's "Next contact" column (registered with plans.listing, which imports nothing of ours)."""
+"""The client list's "Next contact" column and the client page's link to follow-up (registered with
+plans.listing, which imports nothing of ours)."""
 
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from plans.listing import ClientColumn, add_client_column
+from plans.listing import ClientColumn, ClientLink, add_client_column, add_client_link
 
 
 def _annotations() -> dict[str, Any]:
@@ -15,6 +16,7 @@ def _annotations() -> dict[str, Any]:
     return {
         "next_contact_due": Subquery(newest.values("due_at")[:1]),
         "next_contact_number": Subquery(newest.values("number")[:1]),
+        "next_contact_id": Subquery(newest.values("pk")[:1]),
     }
 
 
@@ -27,3 +29,4 @@ def register() -> None:
             annotations=_annotations,
         )
     )
+    add_client_link(ClientLink(key="followup", label=_("Follow-up contacts"), url_name="followup:client"))

@@ -11,7 +11,7 @@ urlpatterns = [
     path("followup/clients/<int:pk>/", contacts.client_followup, name="client"),
     path("followup/clients/<int:pk>/start/", contacts.start, name="start"),
     path("followup/clients/<int:pk>/end/", contacts.end, name="end"),
-    path("followup/clients/<int:pk>/contacts/<int:number>/", contacts.contact, name="contact"),
-    path("followup/clients/<int:pk>/contacts/<int:number>/confirm/", contacts.confirm_means, name="confirm_means"),
+    path("followup/clients/<int:pk>/contacts/<int:contact>/", contacts.contact, name="contact"),
+    path("followup/clients/<int:pk>/contacts/<int:contact>/confirm/", contacts.confirm_means, name="confirm_means"),
     path("followup/clients/<int:pk>/records/<int:record>/correct/", contacts.correct, name="correct"),
 ]

@@ -1,4 +1,4 @@
-"""Columns that other apps add to the client list. They register here (in their AppConfig.ready), so
+"""Columns that other apps add to the client list, and links they add to the client's page. They register here (in their AppConfig.ready), so
 plans imports none of them: each column brings its annotations (computed in the list's one query, so a
 column adds no query) and a template for its cell, rendered with `client`."""
 
@@ -26,3 +26,23 @@ def add_client_column(column: ClientColumn) -> None:
 
 def client_columns() -> tuple[ClientColumn, ...]:
     return tuple(_COLUMNS.values())
+
+
+@dataclass(frozen=True)
+class ClientLink:
+    """A link another app adds to the client's page (`url_name` takes the client's pk)."""
+
+    key: str
+    label: Promise
+    url_name: str
+
+
+_LINKS: dict[str, ClientLink] = {}
+
+
+def add_client_link(link: ClientLink) -> None:
+    _LINKS[link.key] = link
+
+
+def client_links() -> tuple[ClientLink, ...]:
+    return tuple(_LINKS.values())

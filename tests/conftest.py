@@ -161,4 +161,5 @@ def world(alice, bob, charlie, client_record, settings) -> World:
         conflict=result.conflict,
         users={"outsider": charlie, "member": bob, "lead": alice, "superuser": superuser},
         record=record.pk,
+        contact=record.contact_id,
     )

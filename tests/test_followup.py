@@ -235,7 +235,9 @@ def test_a_correction_keeps_whether_the_client_was_reached(started, planned, ali
 
 
 def contact_url(client, number=1, **query):
-    url = reverse("followup:contact", args=[client.pk, number])
+    """Contact `number` of the client's running follow-up (or newest)."""
+    contact = Contact.objects.filter(follow_up__client=client).order_by("-follow_up__started_at", "number")
+    url = reverse("followup:contact", args=[client.pk, contact.filter(number=number).first().pk])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
@@ -252,7 +254,7 @@ def test_confirming_a_step_saves_it_in_the_plan_and_a_version_shows_it(started, 
     revision = plan.revision
     uid = plan.entries.get(section="means_safety", position=0).uid
     response = bob_client.post(
-        reverse("followup:confirm_means", args=[planned.pk, 1]),
+        contact_url(planned) + "confirm/",
         {"prefix": "m1", "m1-uid": str(uid), "m1-confirmed_on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 302
@@ -268,7 +270,7 @@ def test_a_confirmation_in_the_future_is_refused(started, planned, bob_client):
     uid = plan.entries.get(section="means_safety", position=0).uid
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     bob_client.post(
-        reverse("followup:confirm_means", args=[planned.pk, 1]),
+        contact_url(planned) + "confirm/",
         {"prefix": "m1", "m1-uid": str(uid), "m1-confirmed_on": tomorrow.isoformat()},
     )
     assert plan.entries.get(uid=uid).confirmed_on == ""
@@ -364,8 +366,8 @@ def followup_urls(client, record):
         reverse("followup:client", args=[client.pk]),
         reverse("followup:start", args=[client.pk]),
         reverse("followup:end", args=[client.pk]),
-        reverse("followup:contact", args=[client.pk, 1]),
-        reverse("followup:confirm_means", args=[client.pk, 1]),
+        reverse("followup:contact", args=[client.pk, record.contact_id]),
+        reverse("followup:confirm_means", args=[client.pk, record.contact_id]),
         reverse("followup:correct", args=[client.pk, record.pk]),
     ]
 
@@ -405,3 +407,21 @@ def test_the_contact_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(11):
         page = alice_client.get(contact_url(planned)).content.decode()
     assert page.count("Not reached</span>") == 3
+
+
+def test_the_contacts_of_an_earlier_follow_up_keep_their_own_page(started, planned, alice, alice_client):
+    first = open_contact(started)
+    actions.record_contact(client=planned, by=alice, contact=first, data=reached())
+    actions.end_follow_up(client=planned, by=alice, follow_up=started, reason="other")
+    again = actions.start_follow_up(client=planned, by=alice, setting="first_visit", started_at=timezone.now())
+    assert open_contact(again).number == 1
+    page = alice_client.get(reverse("followup:contact", args=[planned.pk, first.pk])).content.decode()
+    assert HOW_DOING in page and "This contact is closed." in page
+    overview = alice_client.get(reverse("followup:client", args=[planned.pk])).content.decode()
+    assert reverse("followup:contact", args=[planned.pk, first.pk]) in overview
+    assert reverse("followup:contact", args=[planned.pk, open_contact(again).pk]) in overview
+
+
+def test_the_client_page_links_to_follow_up(planned, alice_client):
+    page = alice_client.get(reverse("plans:client_detail", args=[planned.pk])).content.decode()
+    assert reverse("followup:client", args=[planned.pk]) in page

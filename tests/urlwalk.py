@@ -66,7 +66,8 @@ class World:
     plan: SafetyPlan
     conflict: PendingConflict
     users: dict[str, Any]
-    record: int = 0  # a follow-up contact record of the client (contact 1 of its running follow-up)
+    record: int = 0  # a follow-up contact record of the client (on contact 1 of its running follow-up)
+    contact: int = 0  # that contact
 
     def fillers(self, area: str) -> dict[str, Any]:
         if area == "app":
@@ -78,6 +79,7 @@ class World:
                 "conflict": self.conflict.pk,
                 "member": member,
                 "record": self.record,
+                "contact": self.contact,
             }
         if area == "auth":
             # Sign-in pages: links from e-mails and security keys that do not exist (never a 500).

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,13 +42,10 @@ def _open_follow_up(client: Client) -> FollowUp | None:
     return FollowUp.objects.filter(client=client, ended_at__isnull=True).first()
 
 
-def _contact(client: Client, number: int) -> Contact:
-    """Contact `number` of the client's running follow-up, else of its newest one."""
-    follow_up = _open_follow_up(client) or FollowUp.objects.filter(client=client).order_by("-started_at").first()
-    if follow_up is None:
-        raise Http404
+def _contact(client: Client, contact: int) -> Contact:
+    """A contact of one of the client's follow-ups (through the client already fetched), else 404."""
     return get_object_or_404(
-        Contact.objects.with_attempts().select_related("follow_up"), follow_up=follow_up, number=number
+        Contact.objects.with_attempts().select_related("follow_up"), pk=contact, follow_up__client=client
     )
 
 
@@ -166,7 +163,7 @@ def _means(plan: SafetyPlan | None) -> tuple[list[Any], list[Any]]:
 
 
 def _contact_url(client: Client, contact: Contact) -> str:
-    return reverse("followup:contact", kwargs={"pk": client.pk, "number": contact.number})
+    return reverse("followup:contact", kwargs={"pk": client.pk, "contact": contact.pk})
 
 
 def _contact_page(
@@ -221,11 +218,11 @@ def _contact_data(form: ContactForm, version: PlanVersion | None, plan: SafetyPl
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def contact(request: HttpRequest, pk: int, contact: int) -> HttpResponse:
     """One contact: its attempts so far, the re-check of the agreed steps for safer surroundings, and the form
     for the next attempt. `?version=N` names the plan version saved during it (the editor sends it back)."""
     client = get_client_for(request, pk)
-    found = _contact(client, number)
+    found = _contact(client, contact)
     user = signed_in_user(request)
     raw_version = request.POST.get("version") if request.method == "POST" else request.GET.get("version")
     version = _version_during(client, found, raw_version, user.pk)
@@ -246,17 +243,17 @@ def contact(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 messages.info(request, _("This contact was already completed; nothing was recorded twice."))
             else:
                 messages.success(request, _("Contact recorded."))
-            return redirect("followup:contact", pk=client.pk, number=found.number)
+            return redirect("followup:contact", pk=client.pk, contact=found.pk)
     _read(request, client, f"contact:{found.pk}")
     return _contact_page(request, client, found, form, version)
 
 
 @login_required
 @require_POST
-def confirm_means(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def confirm_means(request: HttpRequest, pk: int, contact: int) -> HttpResponse:
     """Mark one agreed step for safer surroundings as confirmed done: saved in the plan itself."""
     client = get_client_for(request, pk)
-    found = _contact(client, number)
+    found = _contact(client, contact)
     prefix = request.POST.get("prefix", "")
     form = ConfirmForm(request.POST, prefix=prefix if prefix.startswith("m") and prefix[1:].isdigit() else "m0")
     back = _contact_url(client, found) + "#safer-surroundings"
@@ -292,7 +289,7 @@ def correct(request: HttpRequest, pk: int, record: int) -> HttpResponse:
     )
     if ContactRecord.objects.filter(corrects=old).exists():
         messages.info(request, _("This record was already corrected; correct the newest one."))
-        return redirect("followup:contact", pk=client.pk, number=old.contact.number)
+        return redirect("followup:contact", pk=client.pk, contact=old.contact_id)
     initial = {
         "reached": "yes" if old.reached else "no",
         "method": old.method,
@@ -320,7 +317,7 @@ def correct(request: HttpRequest, pk: int, record: int) -> HttpResponse:
             ip=audit.client_ip(request),
         )
         messages.success(request, _("Correction recorded. The earlier record is kept as it was."))
-        return redirect("followup:contact", pk=client.pk, number=old.contact.number)
+        return redirect("followup:contact", pk=client.pk, contact=old.contact_id)
     _read(request, client, f"record:{old.pk}")
     return render(request, "followup/correct.html", {"client": client, "record": old, "form": form})
 

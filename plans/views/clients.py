@@ -22,7 +22,7 @@ from .. import actions, audit
 from ..access import get_client_for, signed_in_user
 from ..content import PlanContent
 from ..forms.clients import ClientForm, ClientSearchForm
-from ..listing import client_columns
+from ..listing import client_columns, client_links
 from ..models import AuditEvent, Client
 from .common import audit_read, checklist_for, plan_view_context
 
@@ -152,4 +152,5 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["plan"] = plan
     context["checklist"] = checklist_for(content) if plan else []
     context["latest_version"] = plan.versions.defer("snapshot").order_by("-number").first() if plan else None
+    context["client_links"] = client_links()  # what other apps add (follow-up contacts)
     return render(request, "plans/client_detail.html", context)
