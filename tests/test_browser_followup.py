@@ -17,7 +17,7 @@ from followup import actions as followup_actions
 from plans import actions
 from plans.content import EntryData, PlanChanges
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS
+from .helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -161,3 +161,5 @@ def test_the_follow_up_screens_at_every_width(live_server, browser, client_pk, w
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is {overflow}px wider than the {width} screen"
         photograph(page, f"{name}-{width}")
+        if width == "desktop":
+            assert_accessible(page, name)

@@ -425,3 +425,18 @@ def test_the_contacts_of_an_earlier_follow_up_keep_their_own_page(started, plann
 def test_the_client_page_links_to_follow_up(planned, alice_client):
     page = alice_client.get(reverse("plans:client_detail", args=[planned.pk])).content.decode()
     assert reverse("followup:client", args=[planned.pk]) in page
+
+
+def test_a_record_is_corrected_from_its_page_and_both_are_shown(started, planned, alice, bob_client):
+    old = actions.record_contact(client=planned, by=alice, contact=open_contact(started), data=reached())
+    url = reverse("followup:correct", args=[planned.pk, old.pk])
+    form = bob_client.get(url).content.decode()
+    assert HOW_DOING in form and "be corrected: the next contact was scheduled from it" in form
+    post = {**REACHED_POST, "reached": "no", "how_doing": "Sleeping badly", "correction_note": "Typed in the wrong box"}
+    assert bob_client.post(url, post).status_code == 302
+    correction = ContactRecord.objects.get(corrects=old)
+    assert correction.reached is True, "whether the client was reached is kept"
+    assert (correction.how_doing, correction.correction_note) == ("Sleeping badly", "Typed in the wrong box")
+    page = bob_client.get(contact_url(planned)).content.decode()
+    assert HOW_DOING in page and "Sleeping badly" in page and "Corrected by a later record" in page
+    assert bob_client.get(url).status_code == 302, "the corrected record is not corrected twice"

@@ -196,3 +196,39 @@ def test_a_spreadsheet_formula_in_a_name_is_written_as_text(teams, alice, alice_
     alice.save()
     rows = csv_rows(alice_client.get(reverse("followup:team_report_csv")))
     assert rows[1][:2] == ["Clinician", "'=HYPERLINK(1)"]
+
+
+def test_the_team_view_runs_a_fixed_number_of_queries(teams, alice, alice_client, django_assert_num_queries):
+    alice_client.get(reverse("followup:team_report"))
+    # session, user, the clients led, plans, versions, follow-ups, contacts completed, overdue, care teams,
+    # the audit event: the same however many clients
+    with django_assert_num_queries(12):
+        alice_client.get(reverse("followup:team_report"))
+    for i in range(3):
+        client = new_client(alice, f"More {i}")
+        follow_up = start(client, alice, datetime.timedelta(days=1))
+        actions.record_contact(
+            client=client,
+            by=alice,
+            contact=open_contact(follow_up),
+            data=actions.ContactData(reached=True, method="text"),
+        )
+    with django_assert_num_queries(12):
+        alice_client.get(reverse("followup:team_report"))
+
+
+def test_a_clients_follow_up_page_runs_a_fixed_number_of_queries(teams, alice, alice_client, django_assert_num_queries):
+    url = reverse("followup:client", args=[teams.pk])
+    alice_client.get(url)
+    with django_assert_num_queries(9):
+        alice_client.get(url)
+    follow_up = actions.start_follow_up  # a second follow-up, after the first ends, adds rows, not queries
+    running = teams.follow_ups.get()
+    actions.record_contact(
+        client=teams, by=alice, contact=open_contact(running), data=actions.ContactData(reached=True, method="text")
+    )
+    actions.end_follow_up(client=teams, by=alice, follow_up=running, reason="transferred")
+    follow_up(client=teams, by=alice, setting="first_visit", started_at=timezone.now())
+    with django_assert_num_queries(9):
+        page = alice_client.get(url).content.decode()
+    assert "Care moved to another service" in page and page.count(">Contact 1</a>") == 2
