@@ -7,6 +7,6 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up contacts")
 
     def ready(self) -> None:
-        from . import listing
+        from . import extensions
 
-        listing.register()
+        extensions.register()

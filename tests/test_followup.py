@@ -440,3 +440,16 @@ def test_a_record_is_corrected_from_its_page_and_both_are_shown(started, planned
     page = bob_client.get(contact_url(planned)).content.decode()
     assert HOW_DOING in page and "Sleeping badly" in page and "Corrected by a later record" in page
     assert bob_client.get(url).status_code == 302, "the corrected record is not corrected twice"
+
+
+def test_the_export_of_everything_held_about_a_client_holds_every_record(started, planned, alice):
+    old = actions.record_contact(client=planned, by=alice, contact=open_contact(started), data=reached())
+    actions.correct_record(client=planned, by=alice, record=old, data=reached(how_doing="Corrected words"), note="n")
+    exported = plan_actions.client_export(planned)["follow_ups"]
+    assert [f["id"] for f in exported] == [started.pk]
+    contacts = exported[0]["contacts"]
+    assert [c["number"] for c in contacts] == [1, 2]
+    assert [(r["how_doing"], r["corrects_id"]) for r in contacts[0]["records"]] == [
+        (HOW_DOING, None),
+        ("Corrected words", old.pk),
+    ]

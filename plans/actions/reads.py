@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .. import audit
 from ..content import PlanContent
+from ..extensions import export_parts
 from ..models import (
     AuditEvent,
     CardSelection,
@@ -140,6 +141,8 @@ def client_export(client: Client) -> dict[str, Any]:
         .order_by("pk")
         .values_list("pk", "created_at", "actor_id", "action", "target")
     ]
+    for part in export_parts():  # what other apps hold about the client (follow-up contacts)
+        data[part.key] = part.export(client)
     return data
 
 

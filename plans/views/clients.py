@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods
 from .. import actions, audit
 from ..access import get_client_for, signed_in_user
 from ..content import PlanContent
+from ..extensions import client_columns, client_links
 from ..forms.clients import ClientForm, ClientSearchForm
-from ..listing import client_columns, client_links
 from ..models import AuditEvent, Client
 from .common import audit_read, checklist_for, plan_view_context
 

@@ -1,5 +1,6 @@
-"""Columns that other apps add to the client list, and links they add to the client's page. They register here (in their AppConfig.ready), so
-plans imports none of them: each column brings its annotations (computed in the list's one query, so a
+"""What other apps add to plans' screens and export: columns of the client list, links on the client's page,
+and parts of "everything held about a client". They register here (in their AppConfig.ready), so plans
+imports none of them: each column brings its annotations (computed in the list's one query, so a
 column adds no query) and a template for its cell, rendered with `client`."""
 
 from collections.abc import Callable, Mapping
@@ -46,3 +47,23 @@ def add_client_link(link: ClientLink) -> None:
 
 def client_links() -> tuple[ClientLink, ...]:
     return tuple(_LINKS.values())
+
+
+@dataclass(frozen=True)
+class ExportPart:
+    """A part of the export of everything held about a client (`plans.actions.client_export`): `export`
+    returns JSON-ready data, kept under `key`. A few queries, however much it holds."""
+
+    key: str
+    export: Callable[[Any], Any]
+
+
+_EXPORTS: dict[str, ExportPart] = {}
+
+
+def add_export_part(part: ExportPart) -> None:
+    _EXPORTS[part.key] = part
+
+
+def export_parts() -> tuple[ExportPart, ...]:
+    return tuple(_EXPORTS.values())
