@@ -250,3 +250,19 @@ def confirm_means_step(
         ip=ip,
     )
     return result.plan
+
+
+def record_worklist_viewed(*, by: User, count: int, ip: str | None = None) -> AuditEvent:
+    """Audit that a clinician was shown their contacts due: how many, never who."""
+    return audit.record(action=Action.WORKLIST_VIEWED, by=by, target=f"worklist:{count}", ip=ip)
+
+
+def record_team_report_viewed(
+    *, by: User, kind: str, start: datetime.date, end: datetime.date, ip: str | None = None
+) -> AuditEvent:
+    """Audit that a lead was shown, or downloaded (`kind`: "page" or "csv"), the team view for a period."""
+    if kind not in {"page", "csv"}:
+        raise ValueError(f"unknown kind {kind!r}")
+    return audit.record(
+        action=Action.TEAM_REPORT_VIEWED, by=by, target=f"report:{kind} {start.isoformat()}/{end.isoformat()}", ip=ip
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from plans import audit
 from plans.access import signed_in_user
-from plans.models import AuditEvent
 
+from .. import actions
 from .. import report as reports
+from ..forms import PeriodForm
 from ..worklist import worklist_for
 
 DEFAULT_PERIOD_DAYS = 28
@@ -26,9 +28,7 @@ DEFAULT_PERIOD_DAYS = 28
 def worklist(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     found = worklist_for(user)
-    audit.record(
-        action=AuditEvent.Action.WORKLIST_VIEWED, by=user, target=f"worklist:{found.total}", ip=audit.client_ip(request)
-    )
+    actions.record_worklist_viewed(by=user, count=found.total, ip=audit.client_ip(request))
     return render(
         request,
         "followup/worklist.html",
@@ -36,9 +36,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _period(request: HttpRequest) -> tuple[Any, datetime.date, datetime.date]:
-    from ..forms import PeriodForm
-
+def _period(request: HttpRequest) -> tuple[PeriodForm, datetime.date, datetime.date]:
     today = timezone.localdate()
     default = {"start": today - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1), "end": today}
     form = PeriodForm(request.GET if "start" in request.GET or "end" in request.GET else None, initial=default)
@@ -86,7 +84,7 @@ def _chart(rows: list[reports.Row]) -> dict[str, Any]:
     }
 
 
-def _lead_or_404(request: HttpRequest) -> Any:
+def _lead_or_404(request: HttpRequest) -> User:
     user = signed_in_user(request)
     if not reports.led_clients(user):
         raise Http404  # only a lead has a team view, and nobody else learns what it holds
@@ -98,12 +96,7 @@ def team_report(request: HttpRequest) -> HttpResponse:
     user = _lead_or_404(request)
     form, start, end = _period(request)
     found = reports.team_report(lead=user, start=start, end=end)
-    audit.record(
-        action=AuditEvent.Action.TEAM_REPORT_VIEWED,
-        by=user,
-        target=f"report:page {start.isoformat()}/{end.isoformat()}",
-        ip=audit.client_ip(request),
-    )
+    actions.record_team_report_viewed(by=user, kind="page", start=start, end=end, ip=audit.client_ip(request))
     return render(
         request,
         "followup/team_report.html",
@@ -156,12 +149,7 @@ def team_report_csv(request: HttpRequest) -> HttpResponse:
     user = _lead_or_404(request)
     _form, start, end = _period(request)
     found = reports.team_report(lead=user, start=start, end=end)
-    audit.record(
-        action=AuditEvent.Action.TEAM_REPORT_VIEWED,
-        by=user,
-        target=f"report:csv {start.isoformat()}/{end.isoformat()}",
-        ip=audit.client_ip(request),
-    )
+    actions.record_team_report_viewed(by=user, kind="csv", start=start, end=end, ip=audit.client_ip(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="follow-up-{start.isoformat()}-{end.isoformat()}.csv"'
     response["Cache-Control"] = "no-store"
