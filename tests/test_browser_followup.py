@@ -110,7 +110,7 @@ def test_a_reached_contact_revises_the_plan_and_shows_what_changed(live_server, 
     page.get_by_label("What changed, and why").fill(NOTE)
     page.get_by_role("button", name="Save this version").click()
 
-    expect(page).to_have_url(re.compile(rf"/followup/clients/{client_pk}/contacts/1/\?version=2$"))
+    expect(page).to_have_url(re.compile(rf"/followup/clients/{client_pk}/contacts/\d+/\?version=2$"))
     revise = page.get_by_role("region", name="Review and revise the plan")
     expect(revise).to_contain_text("Version 2 was saved during this contact")
     expect(revise).to_contain_text(NOTE)
@@ -150,14 +150,19 @@ def test_a_reached_contact_revises_the_plan_and_shows_what_changed(live_server, 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_follow_up_screens_at_every_width(live_server, browser, client_pk, width):
     page = signed_in(browser, live_server.url, WIDTHS[width])
-    for name, path in [
-        ("worklist", "/followup/"),
-        ("contact", f"/followup/clients/{client_pk}/contacts/1/"),
-        ("client", f"/followup/clients/{client_pk}/"),
-        ("team", "/followup/team/"),
-        ("clients", "/clients/"),
+    for name, path, heading in [
+        ("worklist", "/followup/", "Follow-up contacts due"),
+        ("contact", "", "First follow-up contact: Robin"),
+        ("client", f"/followup/clients/{client_pk}/", "Follow-up contacts: Robin"),
+        ("team", "/followup/team/", "Follow-up across your care teams"),
+        ("clients", "/clients/", "My clients"),
     ]:
-        page.goto(live_server.url + path)
+        if path:
+            page.goto(live_server.url + path)
+        else:  # the contact's page, reached as a clinician does: from contacts due
+            page.goto(live_server.url + "/followup/")
+            page.get_by_role("link", name="Robin").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is {overflow}px wider than the {width} screen"
         photograph(page, f"{name}-{width}")
