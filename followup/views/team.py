@@ -55,8 +55,8 @@ class Bar:
     overdue_width: float
 
 
-CHART_LABEL_WIDTH = 180
-CHART_BAR_AREA = 360
+CHART_LABEL_WIDTH = 150
+CHART_BAR_AREA = 240
 CHART_ROW_HEIGHT = 44
 
 
