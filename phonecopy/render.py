@@ -28,7 +28,8 @@ def plan_fragment(copy: PhoneCopy, version: PlanVersion, wording: ClientWording)
     content = PlanContent.from_json(version.snapshot)
     with translation.override(wording.language):
         resources = [resource.in_language(wording.language) for resource in CrisisResource.objects.on_plans()]
-        steps = [step for step in content.by_step(wording.steps) if not step.is_empty]
+        # What matters most is shown near the top; a step is shown when it has entries (none is dropped).
+        steps = [step for step in content.by_step(wording.steps) if any(part.entries for part in step.sections)]
         html = render_to_string(
             "phonecopy/_plan.html",
             {

@@ -296,3 +296,13 @@ def test_a_phone_copy_needs_a_secret_once_opened(client_record, alice):
             link_expires_at=timezone.now(),
             opened_at=timezone.now(),
         )
+
+
+def test_the_phone_shows_the_plan_in_the_clients_print_language(alice_client, client, versioned):
+    versioned.preferred_language = "es"
+    versioned.save()
+    html = open_link(client, token_of(send(alice_client, versioned))).json()["plan"]["html"]
+    assert "Si necesita ayuda ahora" in html and "Versión 1 del" in html
+    assert SECRET_WORDS in html  # the client's own words, never translated
+    page = client.get(reverse("phonecopy:phone"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "<title>Mi plan</title>" in page.content.decode()
