@@ -306,3 +306,19 @@ def test_the_phone_shows_the_plan_in_the_clients_print_language(alice_client, cl
     assert SECRET_WORDS in html  # the client's own words, never translated
     page = client.get(reverse("phonecopy:phone"), HTTP_ACCEPT_LANGUAGE="es")
     assert "<title>Mi plan</title>" in page.content.decode()
+
+
+def test_the_clinician_is_told_when_the_plan_changed_since_the_version_the_phone_gets(alice_client, versioned, alice):
+    url = reverse("phonecopy:phone_copies", args=[versioned.pk])
+    assert "The plan has changed since this version" not in alice_client.get(url).content.decode()
+    save(versioned, alice, coping=[{"text": "Something new"}])
+    assert "The plan has changed since this version" in alice_client.get(url).content.decode()
+
+
+def test_a_check_costs_a_few_queries(alice_client, client, versioned, django_assert_num_queries):
+    secret = open_link(client, token_of(send(alice_client, versioned))).json()["secret"]
+    client.logout()
+    # The copy with its client, the latest version, the update of when it was last online (and the
+    # savepoint and its release: the action is atomic, inside the test's transaction).
+    with django_assert_num_queries(5):
+        assert check(client, secret, 1).json() == {"status": "current"}
