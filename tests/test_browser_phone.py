@@ -120,6 +120,16 @@ def test_the_plan_on_the_phone_works_offline_updates_and_can_be_taken_back(live_
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
     assert_accessible(page, "the phone page")
     photograph(page, "phone-390")
+    # The client picks the name and picture the home screen shows; the page's title follows.
+    page.get_by_text("Name and picture on your home screen").click()
+    page.get_by_label("Name", exact=True).fill("Notes")
+    page.get_by_label("Sun").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_title("Notes")
+    manifest = page.locator('link[rel="manifest"]').get_attribute("href") or ""
+    assert "name=Notes" in manifest and "icon=sun" in manifest
+    assert_accessible(page, "the phone page's home-screen choice")
+    photograph(page, "phone-390-home-screen")
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null || caches.keys().then(k => k.length > 0)")
 
@@ -217,3 +227,13 @@ def test_the_clinician_sends_the_plan_with_a_qr_code(live_server, browser, setup
     assert_accessible(page, "the send-to-phone page")
     photograph(page, f"send-{size[0]}")
     context.close()
+
+    # The link from the screen opens the plan on a device of the same width, with no cookie of the clinician's.
+    device = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    phone = device.new_page()
+    phone.goto(link)
+    expect(phone.locator("[data-plan]")).to_contain_text(COPING)
+    assert device.cookies() == []
+    assert phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+    photograph(phone, f"phone-{size[0]}")
+    device.close()

@@ -123,7 +123,7 @@
     state.icon = icon ? icon.value : "";
     keep(state);
     homeScreen(state);
-    status.textContent = homeForm.dataset.saved || "";
+    homeForm.querySelector("[data-home-status]").textContent = homeForm.dataset.saved || "";
   });
 
   if ("serviceWorker" in navigator) {
