@@ -322,3 +322,12 @@ def test_a_check_costs_a_few_queries(alice_client, client, versioned, django_ass
     # savepoint and its release: the action is atomic, inside the test's transaction).
     with django_assert_num_queries(5):
         assert check(client, secret, 1).json() == {"status": "current"}
+
+
+def test_a_link_cancelled_before_it_is_opened_is_refused(alice_client, client, versioned):
+    token = token_of(send(alice_client, versioned))
+    copy = PhoneCopy.objects.get()
+    response = alice_client.post(reverse("phonecopy:revoke", args=[versioned.pk]), {"copy": copy.pk}, follow=True)
+    assert "The link was cancelled" in response.content.decode()
+    assert open_link(client, token).status_code == 410
+    assert events(versioned, Action.PHONE_REFUSED) == [f"phone:{copy.pk} link-revoked"]
