@@ -121,7 +121,8 @@ def open_link(*, token: str, ip: str | None = None) -> PhoneAnswer:
             else "used"
         )
         return _refuse(copy, f"link-{why}", ip)
-    copy.refresh_from_db()
+    copy.opened_at = copy.last_checked_at = copy.last_updated_at = now
+    copy.secret_hash, copy.version_number = tokens.digest(secret), version.number
     audit.record(action=Action.PHONE_OPENED, by=None, client_id=copy.client_id, target=f"phone:{copy.pk}", ip=ip)
     return PhoneAnswer(Outcome.OPENED, copy, version, secret)
 
@@ -139,8 +140,10 @@ def check_phone(*, secret: str, held: int | None, ip: str | None = None) -> Phon
     )
     if copy is None:
         return _refuse(None, "secret", ip)
-    if copy.revoked_at is not None or copy.client.archived_at is not None:
+    if copy.revoked_at is not None:
         return _refuse(copy, "revoked", ip)
+    if copy.client.archived_at is not None:
+        return _refuse(copy, "archived", ip)
     version = latest_version(copy.client)
     if version is None:  # versions are append-only, so this cannot happen once opened; refuse rather than guess
         return _refuse(copy, "no-version", ip)

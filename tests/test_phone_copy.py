@@ -331,3 +331,19 @@ def test_a_link_cancelled_before_it_is_opened_is_refused(alice_client, client, v
     assert "The link was cancelled" in response.content.decode()
     assert open_link(client, token).status_code == 410
     assert events(versioned, Action.PHONE_REFUSED) == [f"phone:{copy.pk} link-revoked"]
+
+
+def test_opening_a_link_costs_a_few_queries(alice_client, client, versioned, django_assert_num_queries):
+    token = token_of(send(alice_client, versioned))
+    client.logout()
+    # The copy with its client, the latest version, the update, the audit event (2), the wording, the crisis
+    # lines, the savepoint and its release.
+    with django_assert_num_queries(9):
+        assert open_link(client, token).status_code == 200
+
+
+def test_an_archived_clients_copy_is_removed_from_the_phone(alice_client, client, versioned):
+    secret = open_link(client, token_of(send(alice_client, versioned))).json()["secret"]
+    type(versioned).objects.filter(pk=versioned.pk).update(archived_at=timezone.now())
+    assert check(client, secret, 1).status_code == 410
+    assert events(versioned, Action.PHONE_REFUSED) == [f"phone:{PhoneCopy.objects.get().pk} archived"]
