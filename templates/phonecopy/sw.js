@@ -4,6 +4,7 @@
 const CACHE = {{ cache_name|safe }};
 const SHELL = {{ shell|safe }};
 const ASSETS = {{ assets|safe }};
+const WEAK_SIGNAL_MS = 3000;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([SHELL, ...ASSETS])).then(() => self.skipWaiting()));
@@ -23,17 +24,21 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname === SHELL) {
-    // The page: from the network when there is one (and kept), else the copy kept here.
+    // The page: from the network when it answers (and kept), else the copy kept here. A weak signal that
+    // neither answers nor fails is not waited for: after a few seconds the kept copy is shown.
     event.respondWith(
-      fetch(request)
-        .then((response) => {
+      caches.match(SHELL).then((kept) => {
+        const network = fetch(request).then((response) => {
           if (response.ok) {
             const copy = response.clone();
             caches.open(CACHE).then((cache) => cache.put(SHELL, copy));
           }
           return response;
-        })
-        .catch(() => caches.match(SHELL)),
+        });
+        if (!kept) return network;
+        const slow = new Promise((resolve) => setTimeout(() => resolve(kept), WEAK_SIGNAL_MS));
+        return Promise.race([network.catch(() => kept), slow]);
+      }),
     );
   } else if (ASSETS.includes(url.pathname)) {
     event.respondWith(caches.match(url.pathname).then((kept) => kept || fetch(request)));
