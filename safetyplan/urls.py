@@ -10,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("plans.urls")),
     path("", include("printing.urls")),
+    path("", include("phonecopy.urls")),
 ]
