@@ -61,10 +61,12 @@ CARD_SECTIONS: tuple[tuple[str, Promise, tuple[str, ...]], ...] = (
     ("what_matters", _("What matters most to me"), ("most_important", "reasons")),
     ("warning_signs", _("My warning signs"), ("warning_signs",)),
     ("coping", _("Things I can do on my own"), ("coping",)),
+    ("safer", _("Keeping my surroundings safer"), ("means_safety",)),
     ("people", _("People I can call"), ("help_people", "social_people")),
     ("professionals", _("Professionals and services"), ("professionals", "emergency_departments")),
 )
-# Chosen for a new card: the first few of each kind, which usually fit.
+# Chosen for a new card: the first few of each kind, which usually fit. Agreed steps for safer surroundings
+# are never chosen for the client: a card can be lost or seen, so they go on it only when the client asks.
 CARD_DEFAULT_COUNTS = {
     "most_important": 1,
     "reasons": 1,
@@ -83,11 +85,21 @@ PANEL_LABELS: tuple[tuple[PanelKey, Promise], ...] = (
 )
 
 
+def _card_form(section: str, entry: EntryData) -> EntryData:
+    """What of an entry goes on the card. An agreed step for safer surroundings shows only what was agreed and
+    who holds it or does it: not what it is about (a firearm, medicines), the client's note, the help offered
+    or the dates, which stay on the plan."""
+    if section != "means_safety":
+        return entry
+    return EntryData(uid=entry.uid, text=entry.text, who=entry.who)
+
+
 def card_candidates(doc: PlanDocument) -> tuple[CardSection, ...]:
     """Everything that may go on the card, grouped and ordered as on the card."""
     by_section: dict[str, list[CardItem]] = {}
     for key, entry in doc.entries():
-        by_section.setdefault(key, []).append(CardItem(key=str(entry.uid), section=key, entry=entry))
+        shown = _card_form(key, entry)
+        by_section.setdefault(key, []).append(CardItem(key=str(entry.uid), section=key, entry=shown))
     if doc.content.most_important.strip():
         by_section["most_important"] = [
             CardItem(key=MOST_IMPORTANT_KEY, section="most_important", entry=EntryData(text=doc.content.most_important))
@@ -172,6 +184,7 @@ CARD_HOMES: dict[str, tuple[frozenset[int], frozenset[int]]] = {
     "what_matters": (FRONT, FRONT | NOT_FRONT),
     "warning_signs": (INSIDE, NOT_FRONT),
     "coping": (INSIDE, NOT_FRONT),
+    "safer": (INSIDE, NOT_FRONT),
     "people": (BACK, NOT_FRONT),
     "professionals": (BACK, NOT_FRONT),
 }

@@ -124,10 +124,13 @@ INSTALLED_APPS = [
     "axes",
     "plans",
     "printing",
+    "phonecopy",
     "followup",
 ]
 
 MIDDLEWARE = [
+    # First: the phone's pages (/p/) take no cookie and set none; no session, CSRF or sign-in there.
+    "phonecopy.middleware.PhonePagesWithoutCookies",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -386,6 +389,8 @@ if not 1 <= FOLLOWUP_ATTEMPTS_PER_CONTACT <= 20:
 
 # --- Printing (the printing app) ----------------------------------------------------------------------
 # The organisation's paper size for printed plans and wallet cards; each download can choose the other.
+# A "Send to phone" link works once, and only within this many minutes.
+PHONE_LINK_MINUTES = env_int("SAFETYPLAN_PHONE_LINK_MINUTES", 15)
 PRINT_PAGE_SIZE = env_str("SAFETYPLAN_PAGE_SIZE", "letter").lower()
 if PRINT_PAGE_SIZE not in {"letter", "a4"}:
     raise ImproperlyConfigured(f"SAFETYPLAN_PAGE_SIZE must be letter or a4, got {PRINT_PAGE_SIZE!r}")

@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("plans.urls")),
     path("", include("printing.urls")),
+    path("", include("phonecopy.urls")),
     path("", include("followup.urls")),
 ]

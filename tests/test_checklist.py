@@ -179,6 +179,45 @@ def test_the_plan_prints_an_agreed_step_plainly(alice_client, alice, client_reco
     assert "who: Dad" in text and "by: Friday" in text
 
 
+def test_the_card_carries_an_agreed_step_only_when_chosen_and_then_only_what_and_who(
+    alice_client, alice, client_record
+):
+    save(
+        client_record,
+        alice,
+        coping=[{"text": "Walk"}],
+        means_safety=[
+            {
+                "means": "firearm",
+                "note": "the hunting rifle",
+                "text": "The rifle stays at Uncle Tom's",
+                "who": "Dad",
+                "by_when": "Friday",
+                "aids": "lock_box",
+            }
+        ],
+    )
+    card_url = reverse("printing:card_pdf", args=[client_record.pk])
+    unchosen = " ".join(pdf_text(alice_client.get(card_url).content).split())
+    assert "Walk" in unchosen
+    assert "Uncle Tom" not in unchosen and "Keeping my surroundings safer" not in unchosen
+
+    chooser = alice_client.get(reverse("printing:print_card", args=[client_record.pk])).content.decode()
+    assert "Keeping my surroundings safer" in chooser and "The rifle stays at Uncle Tom&#x27;s" in chooser
+    step = Entry.objects.get(plan__client=client_record, section="means_safety")
+    walk = Entry.objects.get(plan__client=client_record, section="coping")
+    response = alice_client.post(
+        reverse("printing:print_card", args=[client_record.pk]),
+        {"choose": "1", "go": "save", "size": "letter", "entry": [str(step.uid), str(walk.uid)]},
+    )
+    assert response.status_code == 302
+    chosen = " ".join(pdf_text(alice_client.get(card_url).content).split())
+    assert "Keeping my surroundings safer" in chosen
+    assert "The rifle stays at Uncle Tom's" in chosen and "Dad" in chosen
+    for kept_off in ("Firearm", "hunting rifle", "Friday", "lock box"):
+        assert kept_off not in chosen
+
+
 def test_a_wrong_date_is_explained_beside_it_and_nothing_is_saved(alice_client, alice, client_record):
     save(client_record, alice, coping=[{"text": "Walk"}])
     before = SafetyPlan.objects.get(client=client_record).revision

@@ -814,7 +814,7 @@ def test_every_form_in_the_url_walk_survives_anything(
     """Any form the URL walk finds (new ones too, the admin's too): its fields filled with anything, never a 500."""
     world = _world(plan, conflict, {"member": bob, "lead": alice})
     url = world.url(route)
-    user = {"admin": superuser, "auth": None if as_anonymous else alice, "app": alice}[route.area]
+    user = {"admin": superuser, "auth": None if as_anonymous else alice, "app": alice, "phone": None}[route.area]
     with rolled_back():
         http = signed_in(user)
         page = http.get(url)

@@ -12,6 +12,8 @@ add it here. What each persona must get:
 - bob (care team) and alice (lead): every page, or 405 on a POST-only view; except the pages only a lead
   has (`LEADS_ONLY`, the team view), which answer 404 to everyone who leads no client (bob, charlie, the
   superuser).
+- the phone's pages (under `p/`) answer everyone alike, signed in or not, and show no client's data
+  without a device secret: a page, a 405 for a POST-only view, or a 410 for an empty POST.
 
 A GET never changes a plan table, and the views that refuse GET are exactly `EXPECTED_POST_ONLY`.
 """
@@ -34,6 +36,8 @@ from .urlwalk import ROUTES, SECRET_ENTRY, UNNAMED, Route, World
 
 # Views that refuse GET (405) because they only change state. A new one must be added here, on purpose.
 EXPECTED_POST_ONLY = {
+    "phonecopy:revoke",
+    "phonecopy:send",
     "plans:care_team_remove",
     "plans:plan_autosave",
     "plans:version_restore",
@@ -222,6 +226,19 @@ def check_auth_route(persona: str, http: HttpClient, world: World, route: Route,
         failures.check(status < 500, route, f"GET answered {status}")
 
 
+def check_phone_route(persona: str, http: HttpClient, world: World, route: Route, failures: Failures) -> None:
+    """The client's phone: no sign-in, and nothing of any client without a device secret."""
+    url = world.url(route)
+    response = http.get(url)
+    posted = post_and_roll_back(http, url)
+    for method, answer in (("GET", response), ("POST", posted)):
+        failures.check(answer.status_code in {200, 405, 410}, route, f"{method} answered {answer.status_code}")
+        body = answer.content.decode(errors="replace")
+        leaked = [word for word in (CLIENT_NAME, RECORD_NUMBER, SECRET_ENTRY) if word in body]
+        failures.check(not leaked, route, f"{method} showed {leaked} without a device secret")
+        failures.check(not answer.cookies, route, f"{method} set a cookie on a phone page")
+
+
 def check_admin_route(persona: str, http: HttpClient, world: World, route: Route, failures: Failures) -> None:
     url = world.url(route)
     response = http.get(url)
@@ -258,6 +275,8 @@ def test_every_url_answers_this_persona_as_it_should(persona, world):
             check_admin_route(persona, http, world, route, failures)
         elif route.area == "auth":
             check_auth_route(persona, http, world, route, failures)
+        elif route.area == "phone":
+            check_phone_route(persona, http, world, route, failures)
         elif route.name in LEADS_ONLY and persona not in {"lead", "anonymous"}:
             check_leads_only_route(persona, http, world, route, failures)
         elif check_app_route(persona, http, world, route, failures):

@@ -23,7 +23,7 @@ class Route:
     route: str  # the full route, e.g. "clients/<int:pk>/"
     kwargs: tuple[str, ...]
     view: Callable[..., Any]
-    area: str  # "admin", "auth" (under accounts/) or "app"
+    area: str  # "admin", "auth" (under accounts/), "phone" (under p/: the client's phone, no sign-in) or "app"
 
     @property
     def takes_client(self) -> bool:
@@ -48,7 +48,15 @@ def walk(resolver: URLResolver | None = None, prefix: str = "", namespaces: tupl
                     found.name, found.route, (*_kwarg_names(entry.pattern), *found.kwargs), found.view, found.area
                 )
         elif isinstance(entry, URLPattern):
-            area = "admin" if namespaces[:1] == ("admin",) else "auth" if route.startswith("accounts/") else "app"
+            area = (
+                "admin"
+                if namespaces[:1] == ("admin",)
+                else "auth"
+                if route.startswith("accounts/")
+                else "phone"
+                if route.startswith("p/")
+                else "app"
+            )
             name = ":".join((*namespaces, entry.name)) if entry.name else ""
             yield Route(name, route, tuple(_kwarg_names(entry.pattern)), entry.callback, area)
 
@@ -81,6 +89,8 @@ class World:
                 "record": self.record,
                 "contact": self.contact,
             }
+        if area == "phone":
+            return {}
         if area == "auth":
             # Sign-in pages: links from e-mails and security keys that do not exist (never a 500).
             return {"key": "no-such-key", "uidb36": "zz", "uidb64": "eno", "token": "no-such-token", "pk": 999_999}
