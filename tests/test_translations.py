@@ -27,17 +27,36 @@ def test_every_message_is_translated_and_none_is_fuzzy(language):
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
-def test_the_catalog_holds_every_string_the_code_has_today(language, tmp_path, settings):
-    """makemessages on a copy: a string added to the code without a translation fails here."""
-    copy = tmp_path / "locale"
-    shutil.copytree(LOCALE, copy, ignore=shutil.ignore_patterns("*.mo"))
-    settings.LOCALE_PATHS = [copy]
-    call_command(
-        "makemessages",
-        locale=[language],
-        ignore_patterns=["node_modules/*", ".venv/*", "tests/*", "benchmarks/*", "staticfiles/*"],
-        no_obsolete=True,
-        verbosity=0,
+def test_the_catalog_holds_every_string_the_code_has_today(language, tmp_path, settings, monkeypatch):
+    """makemessages on a copy of the sources: a string added to the code without a translation fails here.
+
+    makemessages writes into the `locale` folder nearest each source file, so it runs in a copy of the
+    project (sources, templates and catalogues only) and the real catalogue is never touched.
+    """
+    project = tmp_path / "project"
+    shutil.copytree(
+        settings.BASE_DIR,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "node_modules",
+            "tests",
+            "benchmarks",
+            "staticfiles",
+            "test-artifacts",
+            "__pycache__",
+            "*.mo",
+            "*.sqlite3*",
+            "*.pdf",
+            "*.png",
+        ),
+        symlinks=True,
     )
-    stats = statistics(copy / language / "LC_MESSAGES" / "django.po")
+    before = (LOCALE / language / "LC_MESSAGES" / "django.po").read_bytes()
+    monkeypatch.chdir(project)
+    settings.LOCALE_PATHS = [project / "locale"]
+    call_command("makemessages", locale=[language], no_obsolete=True, verbosity=0)
+    assert (LOCALE / language / "LC_MESSAGES" / "django.po").read_bytes() == before, "the real catalogue changed"
+    stats = statistics(project / "locale" / language / "LC_MESSAGES" / "django.po")
     assert "fuzzy" not in stats and "untranslated" not in stats, stats
