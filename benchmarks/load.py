@@ -33,7 +33,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import psycopg
@@ -41,11 +41,20 @@ import psycopg
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from loadkit.browser import Browser
+from loadkit.browser import Browser, Server
 from loadkit.phases import Phase, drive
 from loadkit.report import Run, as_json, report
-from loadkit.servers import Setup, gunicorn, gunicorn_settings, is_postgres, prepare, recreate_database, seed
-from loadkit.stats import loadavg
+from loadkit.servers import (
+    Setup,
+    database_pids,
+    gunicorn,
+    gunicorn_settings,
+    is_postgres,
+    prepare,
+    recreate_database,
+    seed,
+)
+from loadkit.stats import cpu_times, loadavg
 from loadkit.users import Clinician, User, Visitor
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -70,11 +79,10 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def clinicians_for(accounts: list[dict[str, str | int]], servers: list[tuple[str, int]]) -> list[Clinician]:
+def clinicians_for(accounts: list[dict[str, str | int]], servers: list[Server]) -> list[Clinician]:
     return [
         Clinician(
             browser=Browser(servers),
-            recorder=None,  # type: ignore[arg-type]  # each phase gives it its own
             alternate=len(servers) > 1,
             username=str(account["username"]),
             password=str(account["password"]),
@@ -90,29 +98,42 @@ def sign_in(user: User) -> None:
     user.sign_in()
 
 
+def watching(setup: Setup, servers: list[Server], *, database: bool = True) -> Callable[[], dict[int, float]]:
+    """CPU used so far by the servers' workers and, for the app, the database's processes for the run."""
+    parents = [server.pid for server in servers]
+    return lambda: cpu_times(parents, database_pids(setup.database_url) if database else [])
+
+
 def measure(args: argparse.Namespace, setup: Setup) -> Run:
     n = args.clinicians
     accounts = seed(setup, 2 * n, "load-")
     ramp = n / 10  # ten sign-ins a second
-    with gunicorn(setup, "hello", hello=True) as hello, gunicorn(setup, "app-a") as a, gunicorn(setup, "app-b") as b:
+    with gunicorn(setup, ["hello", "app-a", "app-b"]) as (hello, a, b):
         print(f"  servers up; load average {loadavg()}", flush=True)
-        visitors: list[User] = [Visitor(Browser([hello]), None) for _ in range(n)]  # type: ignore[arg-type]
-        hello_phase = drive("hello", visitors, seconds=args.seconds, pause=args.pause, kinds=["hello"])
+        visitors: list[User] = [Visitor(Browser([hello])) for _ in range(n)]
+        on_hello, on_a, on_both = (
+            watching(setup, [hello], database=False),
+            watching(setup, [a]),
+            watching(setup, [a, b]),
+        )
+        hello_phase = drive("hello", visitors, seconds=args.seconds, pause=args.pause, kinds=["hello"], watch=on_hello)
         _progress(hello_phase)
         first = clinicians_for(accounts[:n], [a])
-        app_phase = drive("app", first, seconds=args.seconds, pause=args.pause, before=sign_in, ramp=ramp)
+        app_phase = drive("app", first, seconds=args.seconds, pause=args.pause, before=sign_in, ramp=ramp, watch=on_a)
         _progress(app_phase)
         saturated = visitors[: args.saturation_users]
         hello_saturation = drive(
-            "hello saturation", saturated, seconds=args.saturation_seconds, pause=0, kinds=["hello"]
+            "hello saturation", saturated, seconds=args.saturation_seconds, pause=0, kinds=["hello"], watch=on_hello
         )
         _progress(hello_saturation)
         app_saturation = drive(
-            "app saturation", first[: args.saturation_users], seconds=args.saturation_seconds, pause=0
+            "app saturation", first[: args.saturation_users], seconds=args.saturation_seconds, pause=0, watch=on_a
         )
         _progress(app_saturation)
         second = clinicians_for(accounts[n:], [a, b])
-        two = drive("two servers", second, seconds=args.seconds, pause=args.pause, before=sign_in, ramp=ramp)
+        two = drive(
+            "two servers", second, seconds=args.seconds, pause=args.pause, before=sign_in, ramp=ramp, watch=on_both
+        )
         _progress(two)
     for user in [*visitors, *first, *second]:
         user.browser.close()

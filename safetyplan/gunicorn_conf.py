@@ -8,6 +8,7 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))  # more than 1: gunicorn's gthread worker
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # %(U)s is the path without its query string; no referer or user agent (they can carry it too).
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'

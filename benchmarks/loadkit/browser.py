@@ -18,11 +18,17 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 HOST = "safetyplan.load"  # the one origin the clinicians see (DJANGO_ALLOWED_HOSTS lists it)
 TIMEOUT = 30.0
+
+
+class Server(NamedTuple):
+    host: str
+    port: int
+    pid: int  # gunicorn's master process
 
 
 @dataclass
@@ -41,7 +47,7 @@ class Answer:
 
 @dataclass
 class Browser:
-    servers: list[tuple[str, int]]  # (host, port) of each app server
+    servers: list[Server]  # the app servers it talks to
     cookies: dict[str, str] = field(default_factory=dict)
     connections: dict[int, http.client.HTTPConnection] = field(default_factory=dict)
 
@@ -50,8 +56,9 @@ class Browser:
     ) -> Answer:
         connection = self.connections.get(server)
         if connection is None:
-            host, port = self.servers[server]
-            connection = self.connections[server] = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+            address = self.servers[server]
+            connection = http.client.HTTPConnection(address.host, address.port, timeout=TIMEOUT)
+            self.connections[server] = connection
         sent = {"Host": HOST, "Accept-Language": "en", **{k.replace("_", "-"): v for k, v in headers.items()}}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
@@ -60,13 +67,22 @@ class Browser:
             body = urlencode(form, doseq=True).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
             sent["Origin"] = f"http://{HOST}"
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            content = response.read()
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            raise
+        for attempt in (1, 2):
+            reused = connection.sock is not None
+            try:
+                connection.request(method, path, body=body, headers=sent)
+                response = connection.getresponse()
+                content = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()
+                # A kept-alive connection the server closed as the request went out: nothing was answered,
+                # so a browser sends the request again on a new connection, once.
+                if not reused or attempt == 2:
+                    raise
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                raise
         if response.will_close:
             connection.close()
         for header in response.headers.get_all("Set-Cookie") or []:
@@ -132,11 +148,9 @@ class _FormParser(HTMLParser):
 
     def _field(self, tag: str, a: dict[str, str | None]) -> None:
         name = a.get("name")
+        if tag == "option" and self.select:
+            self._option(self.select, a)
         if not name:
-            if tag == "option" and self.select:
-                if "selected" in a:
-                    self.data[self.select].append(a.get("value") or "")
-                self.first_option = self.first_option if self.first_option is not None else (a.get("value") or "")
             return
         kind = a.get("type")
         if tag == "input" and kind not in {"submit", "button", "checkbox", "radio"}:
@@ -149,6 +163,12 @@ class _FormParser(HTMLParser):
         elif tag == "select":
             self.select, self.first_option = name, None
             self.data[name] = []
+
+    def _option(self, select: str, a: dict[str, str | None]) -> None:
+        if "selected" in a:
+            self.data[select].append(a.get("value") or "")
+        if self.first_option is None:
+            self.first_option = a.get("value") or ""
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "template":

@@ -1,6 +1,7 @@
 """A phase of the run: virtual users each in a thread of their own, closed loop (each waits for its answer,
 pauses, then sends the next request), for a fixed time after everyone has signed in."""
 
+import math
 import random
 import threading
 import time
@@ -18,10 +19,18 @@ class Phase:
     pause: float  # mean pause between one user's requests (0: none, saturation)
     seconds: float  # the measured time, from the moment everyone is signed in
     kinds: list[str]  # what counts in "all"
-    recorder: Recorder
+    recorder: Recorder  # the measured time
+    signing_in: Recorder  # before it
     loadavg_before: str = ""
     loadavg_after: str = ""
     carried: tuple[int, int] | None = None  # (sessions carried across servers, clinicians) when alternating
+    cpu: float = math.nan  # CPU seconds the servers used (gunicorn's workers and the database's processes)
+
+    @property
+    def cpu_per_request(self) -> float:
+        """Milliseconds of server CPU per request: what capacity is made of, whatever else the machine runs."""
+        requests = sum(len(values) for values in self.recorder.latencies.values())
+        return self.cpu / requests * 1000 if requests else math.nan
 
     @property
     def throughput(self) -> float:
@@ -29,7 +38,7 @@ class Phase:
 
     @property
     def errors(self) -> int:
-        return sum(self.recorder.errors.values())
+        return sum(self.recorder.errors.values()) + sum(self.signing_in.errors.values())
 
 
 def _pause(mean: float, deadline: float) -> None:
@@ -46,19 +55,29 @@ def drive(
     kinds: list[str] | None = None,
     before: Callable[[User], None] | None = None,
     ramp: float = 0.0,
+    watch: Callable[[], dict[int, float]] | None = None,
 ) -> Phase:
     """Each user runs `before` (signing in; started `ramp` seconds apart in all), then, once all have, sends
     requests for `seconds`, pausing `pause` seconds on average (from half to one and a half times it)."""
-    recorder = Recorder()
+    recorder, signing_in = Recorder(), Recorder()
     for user in users:
-        user.recorder = recorder
+        user.recorder = signing_in
     started: list[float] = []
-    barrier = threading.Barrier(len(users), action=lambda: started.append(time.monotonic()))
+    cpu_before: dict[int, float] = {}
+
+    def start() -> None:
+        if watch is not None:
+            cpu_before.update(watch())
+        for user in users:  # every thread waits at the barrier while this runs
+            user.recorder = recorder
+        started.append(time.monotonic())
+
+    barrier = threading.Barrier(len(users), action=start)
 
     def life(number: int, user: User) -> None:
         if before is not None:
             time.sleep(ramp * number / len(users))
-            _guarded(recorder, lambda: before(user))
+            _guarded(signing_in, lambda: before(user))
         barrier.wait()
         deadline = started[0] + seconds
         _pause(pause, deadline)  # spreads the first requests over a pause
@@ -66,13 +85,15 @@ def drive(
             _guarded(recorder, user.step)
             _pause(pause, deadline)
 
-    phase = Phase(name, len(users), pause, seconds, kinds or LOOP_KINDS, recorder, loadavg_before=loadavg())
+    phase = Phase(name, len(users), pause, seconds, kinds or LOOP_KINDS, recorder, signing_in, loadavg_before=loadavg())
     threads = [threading.Thread(target=life, args=(n, user), daemon=True) for n, user in enumerate(users)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     phase.seconds = time.monotonic() - started[0]  # until the last answer came back
+    if watch is not None:
+        phase.cpu = sum(used - cpu_before.get(pid, 0.0) for pid, used in watch().items())
     phase.loadavg_after = loadavg()
     clinicians = [user for user in users if isinstance(user, Clinician) and user.alternate]
     if clinicians:

@@ -27,9 +27,10 @@ def _ms(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
-def _table(phase: Phase, kinds: list[str], *, total: bool = True) -> list[str]:
+def _table(phase: Phase, kinds: list[str], *, total: bool = True, signing_in: bool = False) -> list[str]:
     lines = [f"    {'request':<16}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"]
-    rows = [phase.recorder.summary(kind) for kind in kinds if phase.recorder.latencies.get(kind)]
+    recorder = phase.signing_in if signing_in else phase.recorder
+    rows = [recorder.summary(kind) for kind in kinds if recorder.latencies.get(kind)]
     if total:
         rows.append(phase.recorder.summary("all", phase.kinds))
     for row in rows:
@@ -48,7 +49,13 @@ def _header(phase: Phase, what: str) -> str:
 
 
 def _errors(phase: Phase) -> list[str]:
-    return [f"    error: {reason} x{count}" for reason, count in sorted(phase.recorder.reasons.items())]
+    reasons = phase.signing_in.reasons + phase.recorder.reasons
+    return [f"    error: {reason} x{count}" for reason, count in sorted(reasons.items())]
+
+
+def _throughput(phase: Phase) -> str:
+    cpu = "" if math.isnan(phase.cpu) else f"; server CPU {phase.cpu_per_request:.1f} ms a request"
+    return f"    throughput {phase.throughput:.1f}/s{cpu}"
 
 
 def _verdict(ok: bool) -> str:
@@ -61,13 +68,13 @@ def report(run: Run) -> str:
     app_all = run.app.recorder.summary("all", run.app.kinds)
     lines.append(_header(run.hello, "visitors of a hello-world Django app (same gunicorn settings)"))
     lines += _table(run.hello, ["hello"], total=False)
-    lines += [f"    throughput {run.hello.throughput:.1f}/s", *_errors(run.hello)]
+    lines += [_throughput(run.hello), *_errors(run.hello)]
     lines.append(_header(run.app, "clinicians, each signed in through the form (password, then code)"))
     lines += _table(run.app, LOOP_KINDS)
     lines.append("    signing in (before the measured time, not in 'all'):")
-    lines += _table(run.app, SIGN_IN_KINDS, total=False)[1:]
+    lines += _table(run.app, SIGN_IN_KINDS, total=False, signing_in=True)[1:]
     lines.append(
-        f"    throughput {run.app.throughput:.1f}/s ({run.app.throughput / run.hello.throughput:.2f}x hello);"
+        f"{_throughput(run.app)}; {run.app.throughput / run.hello.throughput:.2f}x hello's throughput,"
         f" p95 {app_all.p95 / hello_all.p95:.1f}x hello's, p50 {app_all.p50 / hello_all.p50:.1f}x"
     )
     lines += _errors(run.app)
@@ -76,7 +83,7 @@ def report(run: Run) -> str:
         lines += _table(
             phase, phase.kinds if phase is run.hello_saturation else LOOP_KINDS, total=phase is run.app_saturation
         )
-        lines += [f"    throughput {phase.throughput:.1f}/s", *_errors(phase)]
+        lines += [_throughput(phase), *_errors(phase)]
     ratio = run.app_saturation.throughput / run.hello_saturation.throughput
     lines.append(f"    saturation: app {run.app_saturation.throughput:.1f}/s, {ratio:.2f}x hello-world's")
     two = run.two_servers
@@ -84,9 +91,9 @@ def report(run: Run) -> str:
     lines.append(_header(two, "clinicians, requests alternating between two app servers on one database"))
     lines += _table(two, LOOP_KINDS)
     lines.append("    signing in (alternating too: form from one server, posted to the other):")
-    lines += _table(two, SIGN_IN_KINDS, total=False)[1:]
+    lines += _table(two, SIGN_IN_KINDS, total=False, signing_in=True)[1:]
     lines.append(f"    session carried across servers for {carried} of {clinicians} clinicians")
-    lines += [f"    throughput {two.throughput:.1f}/s", *_errors(two)]
+    lines += [_throughput(two), *_errors(two)]
     lines.append("  goals:")
     for text, value, ok in goals(run):
         lines.append(f"    {_verdict(ok)}  {text}: {value}")
@@ -125,16 +132,18 @@ def phases(run: Run) -> list[Phase]:
 
 def as_json(run: Run) -> dict[str, Any]:
     def phase_json(phase: Phase) -> dict[str, Any]:
-        kinds = sorted(phase.recorder.latencies)
+        kinds = {kind: phase.recorder.summary(kind).as_dict() for kind in phase.recorder.latencies}
+        kinds |= {kind: phase.signing_in.summary(kind).as_dict() for kind in phase.signing_in.latencies}
         return {
             "users": phase.users,
             "pause": phase.pause,
             "seconds": phase.seconds,
             "throughput": phase.throughput,
             "errors": phase.errors,
-            "error_reasons": dict(phase.recorder.reasons),
+            "error_reasons": dict(phase.signing_in.reasons + phase.recorder.reasons),
+            "server_cpu_ms_per_request": None if math.isnan(phase.cpu) else phase.cpu_per_request,
             "all": phase.recorder.summary("all", phase.kinds).as_dict(),
-            "kinds": {kind: phase.recorder.summary(kind).as_dict() for kind in kinds},
+            "kinds": kinds,
             "carried": list(phase.carried) if phase.carried else None,
             "loadavg": [phase.loadavg_before, phase.loadavg_after],
         }

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from .browser import HOST
+from .browser import HOST, Server
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BENCHMARKS = ROOT / "benchmarks"
@@ -130,24 +130,32 @@ def gunicorn_settings() -> dict[str, object]:
 
 
 @contextmanager
-def gunicorn(setup: Setup, name: str, *, hello: bool = False) -> Iterator[tuple[str, int]]:
-    """A gunicorn server on a free port, ready when this yields (host, port); stopped afterwards."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}"]
-    log = setup.workdir / f"{name}.access.log"
-    if hello:
-        env = app_env(setup, DJANGO_SETTINGS_MODULE="hello.settings", GUNICORN_ACCESS_LOG=str(log))
-        command += ["--pythonpath", str(BENCHMARKS), "hello.wsgi"]
-    else:
-        env = app_env(setup, GUNICORN_ACCESS_LOG=str(log))
-        command += ["safetyplan.wsgi"]
-    with open(setup.workdir / f"{name}.log", "wb") as errors:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=errors, stderr=subprocess.STDOUT)
-        try:
-            _wait_ready(process, port, "/" if hello else "/accounts/login/", setup.workdir / f"{name}.log")
-            yield ("127.0.0.1", port)
-        finally:
+def gunicorn(setup: Setup, names: list[str]) -> Iterator[list[Server]]:
+    """gunicorn servers on free ports, started together, all ready when this yields; stopped afterwards.
+    The name "hello" is the hello-world app; any other, the app."""
+    started: list[tuple[subprocess.Popen[bytes], Server, str, Path]] = []
+    try:
+        for name in names:
+            port = free_port()
+            command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}"]
+            access = str(setup.workdir / f"{name}.access.log")
+            if name == "hello":
+                env = app_env(setup, DJANGO_SETTINGS_MODULE="hello.settings", GUNICORN_ACCESS_LOG=access)
+                command += ["--pythonpath", str(BENCHMARKS), "hello.wsgi"]
+            else:
+                env = app_env(setup, GUNICORN_ACCESS_LOG=access)
+                command += ["safetyplan.wsgi"]
+            log = setup.workdir / f"{name}.log"
+            with open(log, "wb") as output:  # the child keeps its own copy of the file
+                process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+            started.append((process, Server("127.0.0.1", port, process.pid), name, log))
+        for process, server, name, log in started:
+            _wait_ready(process, server.port, "/" if name == "hello" else "/accounts/login/", log)
+        yield [server for _, server, _, _ in started]
+    finally:
+        for process, *_ in started:
             process.terminate()
+        for process, *_ in started:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -174,3 +182,12 @@ def _wait_ready(process: "subprocess.Popen[bytes]", port: int, path: str, log: P
             raise RuntimeError(f"gunicorn answered {path} with {status}:\n{log.read_text()[-3000:]}")
         return
     raise RuntimeError(f"gunicorn did not answer on port {port}:\n{log.read_text()[-3000:]}")
+
+
+def database_pids(database_url: str) -> list[int]:
+    """The PostgreSQL server processes serving the run's database (none for SQLite: it is in the workers)."""
+    if not is_postgres(database_url):
+        return []
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        return [int(row[0]) for row in connection.execute(query).fetchall()]

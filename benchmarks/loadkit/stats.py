@@ -1,6 +1,7 @@
 """Latencies per kind of request, errors, throughput: recorded by the virtual users, summed up per phase."""
 
 import math
+import os
 import threading
 import time
 from collections import Counter
@@ -81,3 +82,22 @@ def loadavg() -> str:
             return " ".join(source.read().split()[:3])
     except OSError:
         return "unknown"
+
+
+def cpu_times(parents: list[int], others: list[int]) -> dict[int, float]:
+    """CPU time (user + system, seconds) used so far by each child of `parents` (gunicorn's workers) and
+    each of `others` (the database's server processes for the run's connections)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    wanted, children_of = set(others), set(parents)
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as source:
+                fields = source.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(entry) in wanted or int(fields[1]) in children_of:  # fields[1]: the parent's pid
+            times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    return times

@@ -15,6 +15,7 @@ PRINT_EVERY = 20  # one round in this many (on average) also prints the plan
 SIGN_IN = "/accounts/login/"
 SECOND_STEP = "/accounts/2fa/authenticate/"
 CLIENT_LIST = "/clients/"
+CODE_MARGIN = 5.0  # seconds: a code typed this close to the end of its 30 seconds waits for the next
 
 
 class Failed(Exception):
@@ -48,7 +49,7 @@ def saved(a: Answer) -> str:
 @dataclass
 class User:
     browser: Browser
-    recorder: Recorder
+    recorder: Recorder = field(default_factory=Recorder)  # each phase gives its own
     alternate: bool = False  # each request to the next server in turn
     sent: int = 0
     last_server: int = 0
@@ -70,6 +71,9 @@ class User:
         if problem:
             raise Failed(kind)
         return answer
+
+    def step(self) -> None:
+        raise NotImplementedError
 
 
 @dataclass
@@ -95,6 +99,8 @@ class Clinician(User):
         fields = {"csrfmiddlewaretoken": [csrf_token(page)], "login": [self.username], "password": [self.password]}
         self.call("sign in", redirect_to(SECOND_STEP), "POST", SIGN_IN, form=fields)
         page = self.call("code page", status(200), "GET", SECOND_STEP).text()
+        if 30 - time.time() % 30 < CODE_MARGIN:
+            time.sleep(30 - time.time() % 30 + 0.1)  # the code is about to change: a person waits for the next
         fields = {"csrfmiddlewaretoken": [csrf_token(page)], "code": [totp_code(self.totp_secret)]}
         self.call("code", redirect_to(CLIENT_LIST), "POST", SECOND_STEP, form=fields)
         signed_in_on = self.last_server
