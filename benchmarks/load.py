@@ -98,16 +98,23 @@ def sign_in(user: User) -> None:
     user.sign_in()
 
 
-def watching(setup: Setup, servers: list[Server], *, database: bool = True) -> Callable[[], dict[int, float]]:
-    """CPU used so far by the servers' workers and, for the app, the database's processes for the run."""
+def watching(setup: Setup, servers: list[Server], *, database: bool = True) -> Callable[[], dict[str, float]]:
+    """CPU used so far by the servers' workers ("app:PID") and, for the app, the database's processes
+    serving the run ("database:PID")."""
     parents = [server.pid for server in servers]
-    return lambda: cpu_times(parents, database_pids(setup.database_url) if database else [])
+
+    def watch() -> dict[str, float]:
+        databases = database_pids(setup.database_url) if database else []
+        times = cpu_times(parents, databases)
+        return {f"{'database' if pid in databases else 'app'}:{pid}": used for pid, used in times.items()}
+
+    return watch
 
 
 def measure(args: argparse.Namespace, setup: Setup) -> Run:
     n = args.clinicians
     accounts = seed(setup, 2 * n, "load-")
-    ramp = n / 10  # ten sign-ins a second
+    ramp = n / 5  # five sign-ins a second
     with gunicorn(setup, ["hello", "app-a", "app-b"]) as (hello, a, b):
         print(f"  servers up; load average {loadavg()}", flush=True)
         visitors: list[User] = [Visitor(Browser([hello])) for _ in range(n)]

@@ -25,12 +25,20 @@ class Phase:
     loadavg_after: str = ""
     carried: tuple[int, int] | None = None  # (sessions carried across servers, clinicians) when alternating
     cpu: float = math.nan  # CPU seconds the servers used (gunicorn's workers and the database's processes)
+    cpu_database: float = math.nan  # of which the database's
 
     @property
     def cpu_per_request(self) -> float:
         """Milliseconds of server CPU per request: what capacity is made of, whatever else the machine runs."""
+        return self._per_request(self.cpu)
+
+    @property
+    def database_cpu_per_request(self) -> float:
+        return self._per_request(self.cpu_database)
+
+    def _per_request(self, seconds: float) -> float:
         requests = sum(len(values) for values in self.recorder.latencies.values())
-        return self.cpu / requests * 1000 if requests else math.nan
+        return seconds / requests * 1000 if requests else math.nan
 
     @property
     def throughput(self) -> float:
@@ -55,7 +63,7 @@ def drive(
     kinds: list[str] | None = None,
     before: Callable[[User], None] | None = None,
     ramp: float = 0.0,
-    watch: Callable[[], dict[int, float]] | None = None,
+    watch: Callable[[], dict[str, float]] | None = None,
 ) -> Phase:
     """Each user runs `before` (signing in; started `ramp` seconds apart in all), then, once all have, sends
     requests for `seconds`, pausing `pause` seconds on average (from half to one and a half times it)."""
@@ -63,7 +71,7 @@ def drive(
     for user in users:
         user.recorder = signing_in
     started: list[float] = []
-    cpu_before: dict[int, float] = {}
+    cpu_before: dict[str, float] = {}
 
     def start() -> None:
         if watch is not None:
@@ -93,7 +101,9 @@ def drive(
         thread.join()
     phase.seconds = time.monotonic() - started[0]  # until the last answer came back
     if watch is not None:
-        phase.cpu = sum(used - cpu_before.get(pid, 0.0) for pid, used in watch().items())
+        used = {key: seconds - cpu_before.get(key, 0.0) for key, seconds in watch().items()}
+        phase.cpu = sum(used.values())
+        phase.cpu_database = sum(seconds for key, seconds in used.items() if key.startswith("database:"))
     phase.loadavg_after = loadavg()
     clinicians = [user for user in users if isinstance(user, Clinician) and user.alternate]
     if clinicians:

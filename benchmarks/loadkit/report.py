@@ -54,7 +54,11 @@ def _errors(phase: Phase) -> list[str]:
 
 
 def _throughput(phase: Phase) -> str:
-    cpu = "" if math.isnan(phase.cpu) else f"; server CPU {phase.cpu_per_request:.1f} ms a request"
+    cpu = ""
+    if not math.isnan(phase.cpu):
+        cpu = f"; server CPU {phase.cpu_per_request:.1f} ms a request"
+        if phase.cpu_database:
+            cpu += f" ({phase.database_cpu_per_request:.1f} of them PostgreSQL's)"
     return f"    throughput {phase.throughput:.1f}/s{cpu}"
 
 
@@ -142,6 +146,7 @@ def as_json(run: Run) -> dict[str, Any]:
             "errors": phase.errors,
             "error_reasons": dict(phase.signing_in.reasons + phase.recorder.reasons),
             "server_cpu_ms_per_request": None if math.isnan(phase.cpu) else phase.cpu_per_request,
+            "database_cpu_ms_per_request": None if math.isnan(phase.cpu) else phase.database_cpu_per_request,
             "all": phase.recorder.summary("all", phase.kinds).as_dict(),
             "kinds": kinds,
             "carried": list(phase.carried) if phase.carried else None,
