@@ -101,14 +101,18 @@ def drive(
         thread.join()
     phase.seconds = time.monotonic() - started[0]  # until the last answer came back
     if watch is not None:
-        used = {key: seconds - cpu_before.get(key, 0.0) for key, seconds in watch().items()}
-        phase.cpu = sum(used.values())
-        phase.cpu_database = sum(seconds for key, seconds in used.items() if key.startswith("database:"))
+        _cpu_used(phase, cpu_before, watch())
     phase.loadavg_after = loadavg()
     clinicians = [user for user in users if isinstance(user, Clinician) and user.alternate]
     if clinicians:
         phase.carried = (sum(1 for user in clinicians if user.carried), len(clinicians))
     return phase
+
+
+def _cpu_used(phase: Phase, before: dict[str, float], after: dict[str, float]) -> None:
+    used = {key: seconds - before.get(key, 0.0) for key, seconds in after.items()}
+    phase.cpu = sum(used.values())
+    phase.cpu_database = sum(seconds for key, seconds in used.items() if key.startswith("database:"))
 
 
 def _guarded(recorder: Recorder, action: Callable[[], None]) -> None:
