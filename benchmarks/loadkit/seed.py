@@ -9,6 +9,7 @@ Prints a JSON list of {"username", "password", "totp_secret", "client"}.
 
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from plans import actions
 from plans.content import EntryData, PlanChanges
 from plans.steps import ENTRY_FIELDS_BY_KEY, SECTIONS
 
-PASSWORD = "a-long-load-benchmark-password-73"
+PASSWORD = secrets.token_urlsafe(24)  # a throwaway, new each run
 
 
 def typical_changes(number: int) -> PlanChanges:
