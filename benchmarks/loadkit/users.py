@@ -66,7 +66,10 @@ class User:
         except Exception as error:
             self.recorder.add(kind, time.perf_counter() - start, type(error).__name__)
             raise Failed(kind) from error
-        problem = check(answer)
+        try:
+            problem = check(answer)
+        except ValueError as error:  # a JSON answer that is not JSON, say
+            problem = f"{answer.status}, unreadable: {type(error).__name__}"
         self.recorder.add(kind, time.perf_counter() - start, problem)
         if problem:
             raise Failed(kind)
