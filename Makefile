@@ -10,7 +10,7 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$(TEST_SECRET_KEY) SAFETYPLAN_AUDIT
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_STATIC_MANIFEST=0 DJANGO_SECURE_COOKIES=0 \
 	SAFETYPLAN_MFA_REQUIRED=0
 
-.PHONY: deploy-check run setup test-setup system-packages test-packages venv assets messages migrate demo test check bench serve clean
+.PHONY: deploy-check run setup test-setup system-packages test-packages venv assets messages migrate demo test check bench bench-load serve clean
 
 run: setup migrate demo  ## Set everything up and serve on http://localhost:8000 (SQLite, development)
 	DJANGO_DEBUG=1 $(PY) manage.py runserver localhost:8000
@@ -83,8 +83,12 @@ deploy-check: venv
 		DATABASE_URL=sqlite:///$$(mktemp -d)/deploy-check.sqlite3 \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
-bench: setup
+bench: setup  ## Every benchmark under benchmarks/ (the load benchmark included), one after the other
 	$(TEST_ENV) $(PY) benchmarks/run.py
+
+# The load benchmark alone (benchmarks/README.md); LOAD_ARGS="--clinicians 20 --seconds 10" and so on.
+bench-load: setup
+	$(TEST_ENV) $(PY) benchmarks/load.py $(LOAD_ARGS)
 
 # Production: gunicorn + WhiteNoise; needs DJANGO_SECRET_KEY, SAFETYPLAN_AUDIT_CHECKPOINT_KEY, DJANGO_ALLOWED_HOSTS
 # and DATABASE_URL.

@@ -1,0 +1,1 @@
+"""A hello-world Django project: the floor the load benchmark compares the app with."""
