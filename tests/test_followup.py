@@ -339,7 +339,7 @@ def test_a_next_address_on_another_site_is_ignored(planned, alice_client):
         reverse("plans:version_create", args=[planned.pk]),
         {"review_date": timezone.localdate().isoformat(), "note": "x", "next": "https://evil.example/steal"},
     )
-    assert response["Location"] == reverse("plans:history", args=[planned.pk])
+    assert response["Location"] == reverse("plans:history", args=[planned.pk]) + "?saved=1"
     page = alice_client.get(reverse("plans:plan_edit", args=[planned.pk]) + "?next=//evil.example/").content.decode()
     assert "evil.example" not in page
 

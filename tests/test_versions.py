@@ -38,6 +38,23 @@ def test_one_save_gives_exactly_one_version(alice_client, alice, client_record):
     assert SafetyPlan.objects.get().next_review_date == datetime.date(2027, 2, 1)
 
 
+def test_after_a_review_is_saved_the_clients_copies_are_offered(alice_client, alice, client_record):
+    save(client_record, alice, coping=[{"text": "Walk"}])
+    response = alice_client.post(
+        reverse("plans:version_create", args=[client_record.pk]),
+        {"review_date": timezone.localdate().isoformat(), "note": "First plan"},
+    )
+    history = reverse("plans:history", args=[client_record.pk])
+    assert response["Location"] == history + "?saved=1"
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Version 1 is saved: give the client their copy" in page
+    for name in ("printing:print_plan", "printing:print_card", "phonecopy:send"):
+        assert reverse(name, args=[client_record.pk]) in page
+    # Only just after saving the newest version: not on a later visit, nor for an older number.
+    assert "give the client their copy" not in alice_client.get(history).content.decode()
+    assert "give the client their copy" not in alice_client.get(history + "?saved=7").content.decode()
+
+
 def test_versions_are_numbered_in_order(alice, bob, client_record):
     save(client_record, alice, coping=[{"text": "Walk"}])
     assert [version(client_record, alice).number, version(client_record, bob).number] == [1, 2]

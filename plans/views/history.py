@@ -54,7 +54,10 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Version %(number)s saved.") % {"number": version.number})
         back = return_to(request)  # a follow-up contact, for example, told which version was saved
-        return redirect(back_with(back, version=version.number) if back else reverse("plans:history", args=[client.pk]))
+        if back:
+            return redirect(back_with(back, version=version.number))
+        # Back to history, which offers the client their copy of what was just agreed (print, card, phone).
+        return redirect(f"{reverse('plans:history', args=[client.pk])}?saved={version.number}")
     audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} version-form")
     latest = plan.versions.order_by("-number").first()
     previous = PlanContent.from_json(latest.snapshot) if latest else PlanContent()
@@ -76,7 +79,10 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     plan = actions.client_plan(client)
     audit_read(request, client, AuditEvent.Action.PLAN_VIEWED, f"plan:{plan.pk} history" if plan else "history")
     versions = list(plan.versions.select_related("created_by").defer("snapshot").order_by("-number")) if plan else []
-    return render(request, "plans/history.html", {"client": client, "plan": plan, "versions": versions})
+    # Just after a review is saved (?saved=N, N the newest version), the client's copies are offered.
+    just_saved = bool(versions) and request.GET.get("saved") == str(versions[0].number)
+    context = {"client": client, "plan": plan, "versions": versions, "just_saved": just_saved}
+    return render(request, "plans/history.html", context)
 
 
 @login_required
