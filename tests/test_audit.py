@@ -395,6 +395,7 @@ def test_an_append_gives_up_when_its_chain_stays_busy(alice, client_record, monk
     from plans.audit import events as audit_events
 
     monkeypatch.setattr(audit_events, "_take_next_place", lambda event, using: False)
+    monkeypatch.setattr(audit_events, "MAX_WAIT_SECONDS", 0.05)
     with pytest.raises(audit.AuditChainBusyError, match=f"client:{client_record.pk}"):
         audit.record(action="plan_viewed", by=alice, client=client_record)
 

@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import ipaddress
 import json
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -28,14 +29,18 @@ GENESIS = "0" * 64  # the prev_hash of the first event of every chain
 LEGACY_CHAIN = "legacy"  # the events written before chains existed (migration 0012), hashed as they were then
 SYSTEM_CHAIN = "system"
 TARGET_MAX_LENGTH = 100
-# Each failed attempt means another append to the same chain committed first, so attempts run out only
-# when more than this many requests append about one client at the same moment.
+# Each failed attempt means another append to the same chain committed first (the chain moved on). An
+# append that lost once queues, but a new append that has not lost yet can still slip in ahead of it, so in
+# a burst about one client a queued append may lose many times in a row: it gives up (a 500, the action
+# rolled back) only after both this many attempts and this long. Measured: 8 writers appending about one
+# client in a tight loop ran out of 100 attempts (about 0.2 s) within seconds.
 MAX_ATTEMPTS = 100
+MAX_WAIT_SECONDS = 10.0
 ADVISORY_LOCK_CLASS = 0x41554454  # "AUDT": the first key of the PostgreSQL advisory locks taken here
 
 
 class AuditChainBusyError(RuntimeError):
-    """An append lost the race for the next place in its chain MAX_ATTEMPTS times in a row."""
+    """An append kept losing the race for the next place in its chain (MAX_ATTEMPTS and MAX_WAIT_SECONDS)."""
 
 
 def _normalise_ip(value: str | None) -> str | None:
@@ -189,10 +194,13 @@ def _append(event: AuditEvent, using: str) -> AuditEvent:
     # A transaction for the queue's lock to last in (none of its own inside the caller's).
     with transaction.atomic(using=using, savepoint=False):
         _queue_for_chain(event.chain, using)
-        for _attempt in range(MAX_ATTEMPTS):
+        deadline = time.monotonic() + MAX_WAIT_SECONDS
+        attempts = 0
+        while attempts < MAX_ATTEMPTS or time.monotonic() < deadline:
             if _take_next_place(event, using):
                 return event
-    raise AuditChainBusyError(f"audit chain {event.chain} stayed busy for {MAX_ATTEMPTS} attempts")
+            attempts += 1
+    raise AuditChainBusyError(f"audit chain {event.chain} stayed busy for {attempts} attempts")
 
 
 def record(
