@@ -20,7 +20,11 @@ from plans.extensions import (
 def _annotations() -> dict[str, Any]:
     from .models import Contact
 
-    newest = Contact.objects.open().filter(follow_up__client=OuterRef("pk")).order_by("-number")
+    # The newest contact of the client's running follow-up (one at most) is its open one, as in
+    # `Contact.objects.open()`, without that method's NOT EXISTS, which tripled the cost of the list's query.
+    newest = Contact.objects.filter(follow_up__client=OuterRef("pk"), follow_up__ended_at__isnull=True).order_by(
+        "-number"
+    )
     return {
         "next_contact_due": Subquery(newest.values("due_at")[:1]),
         "next_contact_number": Subquery(newest.values("number")[:1]),

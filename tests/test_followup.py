@@ -2,6 +2,7 @@
 and corrections, the re-check of the steps for safer surroundings, returning from the editor, and access."""
 
 import datetime
+import re
 
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
@@ -135,6 +136,20 @@ def test_follow_up_can_end_for_another_reason_at_any_time_and_start_again(starte
         actions.end_follow_up(client=planned, by=alice, follow_up=started, reason="other")
     again = actions.start_follow_up(client=planned, by=alice, setting="first_visit", started_at=timezone.now())
     assert again.contacts.get().number == 1
+
+
+def test_the_client_list_shows_the_open_contact_of_the_running_follow_up_only(started, planned, alice, alice_client):
+    def shown() -> list[str]:
+        page = alice_client.get(reverse("plans:client_list")).content.decode()
+        return re.findall(r">(Contact \d+)</a>", page)
+
+    assert shown() == ["Contact 1"]
+    actions.record_contact(client=planned, by=alice, contact=open_contact(started), data=reached())
+    assert shown() == ["Contact 2"]  # the newest, the one still open; not the completed first
+    actions.end_follow_up(client=planned, by=alice, follow_up=started, reason="transferred")
+    assert shown() == []
+    again = actions.start_follow_up(client=planned, by=alice, setting="first_visit", started_at=timezone.now())
+    assert shown() == ["Contact 1"] and open_contact(again).number == 1
 
 
 def test_a_contact_of_an_ended_follow_up_takes_no_attempt(started, planned, alice):
