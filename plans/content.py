@@ -183,10 +183,9 @@ class PlanContent:
         sections: dict[str, list[EntryData]] = {section.key: [] for step in STEPS for section in step.sections}
         if plan is None:
             return cls(sections=sections)
-        for entry in plan.entries.all():
-            sections.setdefault(entry.section, []).append(
-                EntryData(uid=entry.uid, **{name: getattr(entry, name) for name in ENTRY_FIELDS})
-            )
+        # Plain rows, not model instances: this runs on every page that shows a plan.
+        for section, uid, *values in plan.entries.values_list("section", "uid", *ENTRY_FIELDS):
+            sections.setdefault(section, []).append(EntryData(uid=uid, **dict(zip(ENTRY_FIELDS, values, strict=True))))
         notes = (
             {note.step: StepNoteData(note.likelihood, note.barriers) for note in plan.step_notes.all()}
             if with_notes
