@@ -41,11 +41,11 @@ from django.test import Client as HttpClient
 from django.test.utils import override_settings
 from django.urls import include, path, reverse
 from django.utils import timezone
+from loadkit.typical import typical_changes
 
 from plans import actions
 from plans.content import EntryData, PlanChanges, PlanContent
 from plans.models import Client
-from plans.steps import ENTRY_FIELDS_BY_KEY, SECTIONS
 from tests.helpers import form_data_from_page
 
 
@@ -58,26 +58,6 @@ urlpatterns = [path("bench-hello/", hello), path("", include("safetyplan.urls"))
 
 TARGETS = {"editor": 10.0, "autosave": 10.0}
 OTHER_TARGET = 4.0
-
-
-def typical_changes(round_: int) -> PlanChanges:
-    """7 steps, 5 entries in each section, every field of each entry filled as a clinician would."""
-
-    def value(field: str, i: int) -> str:
-        definition = ENTRY_FIELDS_BY_KEY[field]
-        if definition.input == "phone":
-            return f"+1212555{100 + i:04d}"
-        if definition.input in {"choice", "choices"}:
-            return definition.choices[i % len(definition.choices)][0]
-        if definition.input == "date":
-            return f"2026-11-{10 + i:02d}"
-        return f"{field} {i}, in the client's own words ({round_})"
-
-    sections = {
-        section.key: [EntryData(None, **{field: value(field, i) for field in section.fields}) for i in range(5)]
-        for section in SECTIONS
-    }
-    return PlanChanges(sections=sections, plan_fields={"most_important": f"My family ({round_})"})
 
 
 def follow_up(client: Client) -> PlanChanges:

@@ -25,32 +25,11 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from typical import typical_changes
 
 from plans import actions
-from plans.content import EntryData, PlanChanges
-from plans.steps import ENTRY_FIELDS_BY_KEY, SECTIONS
 
 PASSWORD = secrets.token_urlsafe(24)  # a throwaway, new each run
-
-
-def typical_changes(number: int) -> PlanChanges:
-    """7 steps, 5 entries in each section, every field of each entry filled as a clinician would."""
-
-    def value(field: str, i: int) -> str:
-        definition = ENTRY_FIELDS_BY_KEY[field]
-        if definition.input == "phone":
-            return f"+1212555{100 + i:04d}"
-        if definition.input in {"choice", "choices"}:
-            return definition.choices[i % len(definition.choices)][0]
-        if definition.input == "date":
-            return f"2026-11-{10 + i:02d}"
-        return f"{field} {i}, in the client's own words"
-
-    sections = {
-        section.key: [EntryData(None, **{field: value(field, i) for field in section.fields}) for i in range(5)]
-        for section in SECTIONS
-    }
-    return PlanChanges(sections=sections, plan_fields={"most_important": f"My family ({number})"})
 
 
 def seed(count: int, prefix: str) -> list[dict[str, object]]:
