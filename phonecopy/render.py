@@ -9,6 +9,7 @@ from django.utils import translation
 
 from plans.content import PlanContent
 from plans.languages import bcp47
+from plans.library import library
 from plans.models import CrisisResource, PlanVersion
 from plans.texts import ClientWording, client_wording
 from printing.document import PlanDocument, plan_document
@@ -27,7 +28,7 @@ def plan_fragment(copy: PhoneCopy, version: PlanVersion, wording: ClientWording)
     wording already read). Crisis lines and the emergency number first, then what matters most, then the steps."""
     content = PlanContent.from_json(version.snapshot)
     with translation.override(wording.language):
-        resources = [resource.in_language(wording.language) for resource in CrisisResource.objects.on_plans()]
+        resources = [resource.in_language(wording.language) for resource in library().crisis_resources_on_plans()]
         # What matters most is shown near the top; a step is shown when it has entries (none is dropped).
         steps = [step for step in content.by_step(wording.steps) if any(part.entries for part in step.sections)]
         html = render_to_string(

@@ -49,6 +49,16 @@ class EntryData:
         object.__setattr__(self, "uid", uid)
         object.__setattr__(self, "_values", tuple(values.get(name) or "" for name in ENTRY_FIELDS))
 
+    @classmethod
+    def of_row(cls, uid: uuid.UUID | None, values: tuple[str, ...]) -> EntryData:
+        """From a database row's values, in `ENTRY_FIELDS` order (no keywords to check: plans are read often)."""
+        if len(values) != len(ENTRY_FIELDS):
+            raise TypeError(f"expected {len(ENTRY_FIELDS)} entry fields, got {len(values)}")
+        entry = object.__new__(cls)
+        object.__setattr__(entry, "uid", uid)
+        object.__setattr__(entry, "_values", tuple(value or "" for value in values))
+        return entry
+
     def __getattr__(self, name: str) -> str:
         index = _FIELD_INDEX.get(name)
         if index is None:
@@ -185,7 +195,7 @@ class PlanContent:
             return cls(sections=sections)
         # Plain rows, not model instances: this runs on every page that shows a plan.
         for section, uid, *values in plan.entries.values_list("section", "uid", *ENTRY_FIELDS):
-            sections.setdefault(section, []).append(EntryData(uid=uid, **dict(zip(ENTRY_FIELDS, values, strict=True))))
+            sections.setdefault(section, []).append(EntryData.of_row(uid, tuple(values)))
         notes = (
             {note.step: StepNoteData(note.likelihood, note.barriers) for note in plan.step_notes.all()}
             if with_notes

@@ -13,12 +13,13 @@ from django.conf import settings
 from django.utils import translation
 
 from .languages import RTL_LANGUAGES, has_catalog, language_name
+from .library import library
 from .models import StepText
 from .steps import STEPS, StepWording
 
 
 def step_texts(language: str) -> dict[int, StepWording]:
-    """Wording for every step in `language`, in one query: an organisation's own wins over ours.
+    """Wording for every step in `language`: an organisation's own wins over ours.
 
     Ours is in `language` when we have a catalog for it, else in the default language.
     """
@@ -26,10 +27,11 @@ def step_texts(language: str) -> dict[int, StepWording]:
 
 
 def step_texts_in(languages: list[str]) -> dict[str, dict[int, StepWording]]:
-    """`step_texts` for several languages, in one query."""
+    """`step_texts` for several languages (the organisation's wording comes from the cached library)."""
     overrides: dict[str, dict[int, StepText]] = {language: {} for language in languages}
-    for text in StepText.objects.filter(language__in=set(languages)):
-        overrides[text.language][text.step] = text
+    for text in library().step_texts:
+        if text.language in overrides:
+            overrides[text.language][text.step] = text
     return {language: _wording(language, overrides[language]) for language in languages}
 
 

@@ -19,6 +19,7 @@ from plans import phones
 from plans.bidi import text_direction
 from plans.content import EntryData, PlanContent, StepContent, StepNoteData
 from plans.languages import bcp47
+from plans.library import library
 from plans.models import Client, CrisisResource, PlanVersion, SafetyPlan
 from plans.steps import ENTRY_FIELDS, STEPS, StepWording
 from plans.texts import ClientWording
@@ -163,7 +164,7 @@ def plan_document(
     caller has activated (3 or 4 queries)."""
     content, printed, superseded_by = _what_is_printed(plan, version, include_notes=include_notes)
     resources = [
-        CrisisLine.of(resource.in_language(wording.language)) for resource in CrisisResource.objects.on_plans()
+        CrisisLine.of(resource.in_language(wording.language)) for resource in library().crisis_resources_on_plans()
     ]
     return PlanDocument(
         plan_id=plan.pk,

@@ -148,6 +148,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
+    # The organisation's library (crisis lines, step wording, ...) read from the shared cache once a request.
+    "plans.library.OncePerRequest",
     # Last: turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

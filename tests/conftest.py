@@ -1,6 +1,11 @@
 """Personas: alice owns the client (lead), bob is on the care team, charlie is a clinician outside it."""
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from followup import actions as followup_actions
@@ -37,6 +42,28 @@ def fresh_cache(request, django_db_blocker):
     if in_database and {"transactional_db", "live_server"} & set(request.fixturenames):
         with django_db_blocker.unblock():
             cache.clear()
+
+
+@pytest.fixture
+def django_assert_num_queries():
+    """pytest-django's fixture of the same name, counting only the app's own queries: reads of the shared
+    cache (plans.library: crisis lines, step wording, suggestions) are a query of the cache's table with the
+    database cache and none with Redis, so they are left out, and the same pins hold on either. That the
+    library is read at most once a request is pinned in tests/test_library.py."""
+    from django.conf import settings
+
+    cache_table = settings.CACHES["default"].get("LOCATION", "")
+
+    @contextlib.contextmanager
+    def check(num: int, exact: bool = True, info: str | None = None) -> Iterator[CaptureQueriesContext]:
+        with CaptureQueriesContext(connection) as context:
+            yield context
+        queries = [q["sql"] for q in context.captured_queries if f'"{cache_table}"' not in q["sql"]]
+        if (len(queries) != num) if exact else (len(queries) > num):
+            listed = "\n".join(f"{index}. {sql}" for index, sql in enumerate(queries, 1))
+            pytest.fail(f"Expected {num} queries, got {len(queries)}{f' ({info})' if info else ''}:\n{listed}")
+
+    return check
 
 
 @pytest.fixture

@@ -67,6 +67,15 @@ def test_an_entry_is_immutable_compares_by_value_and_replaces_into_a_copy():
     assert copy.deepcopy(entry) == entry and copy.copy(entry) == entry
 
 
+def test_an_entry_read_from_a_row_equals_one_made_with_keywords():
+    from plans.steps import ENTRY_FIELDS
+
+    row = tuple("Dana" if name == "name" else "+12125550175" if name == "phone" else "" for name in ENTRY_FIELDS)
+    assert EntryData.of_row(UID, row) == EntryData(uid=UID, name="Dana", phone="+12125550175")
+    with pytest.raises(TypeError):
+        EntryData.of_row(UID, row[:-1])
+
+
 def test_an_entry_never_shows_its_words_in_its_repr():
     assert "Dana" not in repr(EntryData(uid=UID, name="Dana")) and str(UID) in repr(EntryData(uid=UID, name="Dana"))
 

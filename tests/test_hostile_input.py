@@ -1170,3 +1170,15 @@ def test_a_suspicious_host_gets_the_plain_400_page(client, db):
     response = client.get(reverse("plans:client_list"), HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert "This request could not be read" in response.content.decode()
+
+
+def test_the_unwanted_character_pattern_is_exactly_unicodes_controls_and_surrogates_less_tab_and_newline():
+    """clean_text uses one pattern for speed: it must drop what the Unicode categories say, no more, no less."""
+    import unicodedata
+
+    from plans.forms.fields import UNWANTED_CHARACTERS
+
+    for code in range(0x110000):
+        ch = chr(code)
+        unwanted = ch not in "\n\t" and unicodedata.category(ch) in {"Cc", "Cs"}
+        assert bool(UNWANTED_CHARACTERS.fullmatch(ch)) == unwanted, hex(code)

@@ -17,8 +17,12 @@ def client_plan(client: Client) -> SafetyPlan | None:
 
 
 def locked_plan(client: Client) -> SafetyPlan:
-    plan, _created = SafetyPlan.objects.get_or_create(client=client)
-    return SafetyPlan.objects.select_for_update().get(pk=plan.pk)
+    """The client's plan, locked until the transaction ends; made first if the client has none yet."""
+    try:
+        return SafetyPlan.objects.select_for_update().get(client=client)  # one query, as a plan usually exists
+    except SafetyPlan.DoesNotExist:
+        SafetyPlan.objects.get_or_create(client=client)
+        return SafetyPlan.objects.select_for_update().get(client=client)
 
 
 class NotAllowedError(Exception):

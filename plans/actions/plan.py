@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import audit
-from ..content import PLAN_FIELDS, PlanChanges, PlanContent, StepNoteData
+from ..content import PLAN_FIELDS, EntryData, PlanChanges, PlanContent, StepNoteData
 from ..merge import Base, Conflict, base_to_json, merge, resolve
 from ..models import (
     AuditEvent,
@@ -20,7 +20,7 @@ from ..models import (
     SafetyPlan,
     StepNote,
 )
-from ..steps import ENTRY_FIELDS, SECTIONS_BY_KEY, empty_steps
+from ..steps import ENTRY_FIELDS, SECTIONS_BY_KEY, STEPS
 from .common import locked_plan
 
 Action = AuditEvent.Action
@@ -46,6 +46,7 @@ class SaveResult:
     plan: SafetyPlan
     outcome: SaveOutcome
     conflict: PendingConflict | None = None
+    content: PlanContent | None = None  # the plan as saved (SAVED and MERGED)
 
 
 def _differs(plan: SafetyPlan, changes: PlanChanges) -> bool:
@@ -67,20 +68,16 @@ def _differs(plan: SafetyPlan, changes: PlanChanges) -> bool:
     return False
 
 
-def _empty_steps(plan: SafetyPlan) -> list[int]:
-    return empty_steps(set(plan.entries.values_list("section", flat=True).distinct()), plan.most_important)
-
-
-def _write_step_notes(plan: SafetyPlan, changes: PlanChanges) -> None:
-    """The clinician's step notes: only those that changed are written (one query to read, one per kind of write)."""
-    if not changes.step_notes:
-        return
-    existing = {note.step: note for note in plan.step_notes.filter(step__in=list(changes.step_notes))}
+def _write_step_notes(plan: SafetyPlan, changes: PlanChanges) -> dict[int, StepNoteData]:
+    """The clinician's step notes: only those that changed are written. Returns every note of the plan."""
+    existing = {note.step: note for note in plan.step_notes.all()}
     created, updated = [], []
     for step, data in changes.step_notes.items():
         note = existing.get(step)
         if note is None:
-            created.append(StepNote(plan=plan, step=step, likelihood=data.likelihood, barriers=data.barriers))
+            note = StepNote(plan=plan, step=step, likelihood=data.likelihood, barriers=data.barriers)
+            created.append(note)
+            existing[step] = note
         elif (note.likelihood, note.barriers) != (data.likelihood, data.barriers):
             note.likelihood, note.barriers = data.likelihood, data.barriers
             updated.append(note)
@@ -88,10 +85,90 @@ def _write_step_notes(plan: SafetyPlan, changes: PlanChanges) -> None:
         StepNote.objects.bulk_create(created)
     if updated:
         StepNote.objects.bulk_update(updated, ["likelihood", "barriers"])
+    return {step: StepNoteData(note.likelihood, note.barriers) for step, note in sorted(existing.items())}
 
 
-def apply_changes(plan: SafetyPlan, changes: PlanChanges, by: User) -> None:
-    """Write `changes` to the locked plan and bump its revision."""
+@dataclass
+class _Row:
+    """An entry as stored: its primary key and position, and its content."""
+
+    pk: int
+    position: int
+    data: EntryData
+
+
+def _write_sections(plan: SafetyPlan, changes: PlanChanges) -> dict[str, list[EntryData]]:
+    """Write the sections `changes` holds, touching only the rows that changed. Returns every section.
+
+    Autosave posts the whole editor after each pause in typing, and usually one entry changed: that entry
+    is updated in place and nothing else is written. A section whose kept entries moved (an entry removed
+    above them, or reordered) is rewritten whole, as the positions are unique.
+    """
+    stored = _stored_rows(plan)
+    wanted = _with_identities(stored, changes)
+    deleted: list[int] = []
+    updated: list[tuple[int, EntryData]] = []
+    created: list[Entry] = []
+    for key, entries in wanted.items():
+        section_deleted, section_updated, section_created = _section_writes(plan, key, stored[key], entries)
+        deleted += section_deleted
+        updated += section_updated
+        created += section_created
+    if deleted:
+        Entry.objects.filter(pk__in=deleted).delete()
+    for pk, entry in updated:
+        Entry.objects.filter(pk=pk).update(**entry.values())
+    if created:
+        Entry.objects.bulk_create(created)
+    return {key: wanted.get(key, [row.data for row in rows]) for key, rows in stored.items()}
+
+
+def _section_writes(
+    plan: SafetyPlan, key: str, rows: list[_Row], entries: list[EntryData]
+) -> tuple[list[int], list[tuple[int, EntryData]], list[Entry]]:
+    """What to delete, update and create for one section to hold `entries`, in order."""
+    old = {row.data.uid: row for row in rows}
+    moved = any(old[entry.uid].position != position for position, entry in enumerate(entries) if entry.uid in old)
+    kept = {} if moved else old
+    wanted_uids = {entry.uid for entry in entries}
+    deleted = [row.pk for row in rows if moved or row.data.uid not in wanted_uids]
+    updated, created = [], []
+    for position, entry in enumerate(entries):
+        row = kept.get(entry.uid)
+        if row is None:
+            assert entry.uid is not None  # every wanted entry has one (_with_identities)
+            created.append(Entry(plan=plan, section=key, position=position, uid=entry.uid, **entry.values()))
+        elif row.data != entry:
+            updated.append((row.pk, entry))
+    return deleted, updated, created
+
+
+def _stored_rows(plan: SafetyPlan) -> dict[str, list[_Row]]:
+    """Every entry of the plan as stored, by section, in order (one query)."""
+    stored: dict[str, list[_Row]] = {section.key: [] for step in STEPS for section in step.sections}
+    for pk, section, position, uid, *values in plan.entries.values_list(
+        "pk", "section", "position", "uid", *ENTRY_FIELDS
+    ).order_by("section", "position"):
+        stored.setdefault(section, []).append(_Row(pk, position, EntryData.of_row(uid, tuple(values))))
+    return stored
+
+
+def _with_identities(stored: dict[str, list[_Row]], changes: PlanChanges) -> dict[str, list[EntryData]]:
+    """The sections `changes` holds, each entry with its own uid unless it is missing or already taken (a
+    tampered form, or "keep both" of a conflict), then a fresh one."""
+    seen = {row.data.uid for key, rows in stored.items() if key not in changes.sections for row in rows}
+    wanted: dict[str, list[EntryData]] = {}
+    for key, entries in changes.sections.items():
+        wanted[key] = []
+        for data in entries:
+            uid = data.uid if data.uid is not None and data.uid not in seen else uuid.uuid4()
+            seen.add(uid)
+            wanted[key].append(data if uid == data.uid else data.replace(uid=uid))
+    return wanted
+
+
+def apply_changes(plan: SafetyPlan, changes: PlanChanges, by: User) -> PlanContent:
+    """Write `changes` to the locked plan and bump its revision. Returns the plan's content as saved."""
     for key in changes.sections:
         if key not in SECTIONS_BY_KEY:
             raise ValueError(f"unknown section {key!r}")
@@ -100,27 +177,15 @@ def apply_changes(plan: SafetyPlan, changes: PlanChanges, by: User) -> None:
             raise ValueError(f"unknown plan field {name!r}")
         setattr(plan, name, value)
 
-    if changes.sections:
-        plan.entries.filter(section__in=list(changes.sections)).delete()
-        rows = []
-        # A uid reused (a tampered form, or "keep both") gets a fresh one.
-        seen: set[uuid.UUID] = set(
-            plan.entries.exclude(section__in=list(changes.sections)).values_list("uid", flat=True)
-        )
-        for key, entries in changes.sections.items():
-            for position, data in enumerate(entries):
-                uid = data.uid if data.uid is not None and data.uid not in seen else uuid.uuid4()
-                seen.add(uid)
-                values = {name: getattr(data, name) for name in ENTRY_FIELDS}
-                rows.append(Entry(plan=plan, section=key, position=position, uid=uid, **values))
-        Entry.objects.bulk_create(rows)
-
-    _write_step_notes(plan, changes)
+    sections = _write_sections(plan, changes)
+    notes = _write_step_notes(plan, changes)
+    content = PlanContent(sections=sections, step_notes=notes, **{name: getattr(plan, name) for name in PLAN_FIELDS})
 
     plan.revision += 1
     plan.updated_by = by
-    plan.empty_steps = _empty_steps(plan)
+    plan.empty_steps = content.empty_steps()
     plan.save()
+    return content
 
 
 @transaction.atomic
@@ -156,12 +221,12 @@ def save_plan(
             PlanDraft.objects.filter(plan=plan, scope=scope, saved_by=by).delete()
             return SaveResult(plan=plan, outcome=SaveOutcome.CONFLICT, conflict=pending)
         changes, outcome = merged, SaveOutcome.MERGED
-    apply_changes(plan, changes, by)
+    content = apply_changes(plan, changes, by)
     PlanDraft.objects.filter(plan=plan, scope=scope, saved_by=by).delete()
     audit.record(
         action=Action.PLAN_EDITED, by=by, client=client, target=f"plan:{plan.pk} revision:{plan.revision}", ip=ip
     )
-    return SaveResult(plan=plan, outcome=outcome)
+    return SaveResult(plan=plan, outcome=outcome, content=content)
 
 
 def conflicts_of(pending: PendingConflict) -> tuple[PlanChanges, list[Conflict]]:
@@ -188,7 +253,7 @@ def resolve_conflict(
     if plan.revision != expected_revision:
         raise StalePlanError(plan.revision)
     merged, conflicts = conflicts_of(pending)
-    apply_changes(plan, resolve(merged, conflicts, choices), by)
+    content = apply_changes(plan, resolve(merged, conflicts, choices), by)
     pending.resolved_at = timezone.now()
     pending.save(update_fields=["resolved_at"])
     audit.record(
@@ -198,7 +263,7 @@ def resolve_conflict(
         target=f"conflict:{pending.pk} revision:{plan.revision}",
         ip=ip,
     )
-    return SaveResult(plan=plan, outcome=SaveOutcome.SAVED)
+    return SaveResult(plan=plan, outcome=SaveOutcome.SAVED, content=content)
 
 
 @transaction.atomic

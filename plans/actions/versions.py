@@ -8,12 +8,12 @@ from django.db import transaction
 from .. import audit
 from ..checklist import check, unmet_keys
 from ..content import PLAN_FIELDS, PlanChanges, PlanContent, StepNoteData
+from ..library import library
 from ..models import (
     AuditEvent,
     Client,
     PlanVersion,
     SafetyPlan,
-    Suggestion,
 )
 from ..steps import STEP_NUMBERS
 from .common import locked_plan
@@ -44,7 +44,7 @@ def save_version(
         plan.updated_by = by
         plan.save()
     content = PlanContent.from_plan(plan)
-    suggested = Suggestion.objects.filter(section="warning_signs").values_list("text", flat=True)
+    suggested = library().warning_sign_suggestions()
     version = PlanVersion.objects.create(
         plan=plan,
         number=last + 1,

@@ -27,6 +27,7 @@ from django.utils.safestring import SafeData, SafeString
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 
+from ..models import Suggestion
 from ..steps import Section
 
 register = template.Library()
@@ -196,6 +197,38 @@ def field(bound: BoundField, label_class: str = "form-label", wrapper_class: str
 def hidden_fields(form: forms.Form) -> SafeString:
     """A form's hidden inputs (a formset's management form, the editor's revision)."""
     return SafeString("".join(_control(_Field.bound(bound)) for bound in form.hidden_fields()))
+
+
+@register.simple_tag
+def formset_head(formset: BaseFormSet[forms.Form]) -> SafeString:
+    """A formset's management form and its own messages (too many entries, ...). In Python: a template's
+    `formset.management_form` first tries `formset["management_form"]`, which makes a form for every entry."""
+    errors = formset.non_form_errors()
+    box = (
+        f'<div class="alert alert-danger small">{"".join(f"{_e(error)} " for error in errors)}</div>' if errors else ""
+    )
+    return SafeString(hidden_fields(formset.management_form) + box)
+
+
+@register.simple_tag
+def suggestion_buttons(section: Section, suggestions: list[Suggestion]) -> SafeString:
+    """The ideas offered for a section, each a button that adds it (then changed into the client's words)."""
+    key = _e(section.key)
+    caution_word = _e(gettext("Caution:"))
+    parts = []
+    for suggestion in suggestions:
+        text, pk = _e(suggestion.text), _e(suggestion.pk)
+        described = f' aria-describedby="caution-{pk}"' if suggestion.caution else ""
+        parts.append(
+            f'<button type="submit" class="btn btn-sm btn-light border suggestion" name="op" value="suggest:{key}:{text}"'
+            f' data-op="suggest" data-text="{text}"{described}>+ {text}</button>'
+        )
+        if suggestion.caution:
+            parts.append(
+                f'<span class="small text-warning-emphasis caution" id="caution-{pk}">{caution_word} '
+                f"{_e(suggestion.caution)}</span>"
+            )
+    return SafeString("\n".join(parts))
 
 
 @lru_cache(maxsize=256)

@@ -65,17 +65,19 @@ def client_list(request: HttpRequest) -> HttpResponse:
         search = ClientSearchForm(initial={"q": query})
         token = token if query else ""
     columns = client_columns()  # what other apps add (follow-up: the next contact), in the same query
+    visible = Client.objects.visible_to(request.user)
+    if query:
+        visible = visible.filter(
+            Q(name__icontains=query) | Q(preferred_name__icontains=query) | Q(record_number__iexact=query)
+        )
     clients = (
-        Client.objects.visible_to(request.user)
-        .select_related("plan")
+        visible.select_related("plan")
         .annotate(last_review=Max("plan__versions__review_date"), version_count=Count("plan__versions"))
         .annotate(**{name: value for column in columns for name, value in column.annotations().items()})
     )
-    if query:
-        clients = clients.filter(
-            Q(name__icontains=query) | Q(preferred_name__icontains=query) | Q(record_number__iexact=query)
-        )
-    page = Paginator(clients.order_by("name", "pk"), CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(clients.order_by("name", "pk"), CLIENTS_PER_PAGE)
+    paginator.count = visible.count()  # the same rows, counted without the per-row columns (a cached_property)
+    page = paginator.get_page(request.GET.get("page"))
     actions.record_client_list(
         by=signed_in_user(request), results=page.paginator.count, searched=bool(query), ip=audit.client_ip(request)
     )

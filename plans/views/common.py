@@ -10,7 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from .. import actions, audit, checklist
 from ..access import signed_in_user
 from ..content import PlanContent
-from ..models import Client, CrisisResource, SafetyPlan, Suggestion
+from ..library import library
+from ..models import Client, CrisisResource, SafetyPlan
 from ..texts import client_wording
 
 
@@ -26,7 +27,7 @@ def plan_view_context(client: Client, content: PlanContent) -> dict[str, Any]:
     reads it, in the client's language (`client_language`), with what the clinician is told in theirs."""
     wording = client_wording(client.preferred_language, also=translation.get_language() or "")
     steps = content.by_step(wording.steps)
-    resources = [resource.in_language(wording.language) for resource in CrisisResource.objects.on_plans()]
+    resources = [resource.in_language(wording.language) for resource in library().crisis_resources_on_plans()]
     return {
         "client": client,
         "content": content,
@@ -47,9 +48,9 @@ def plan_or_404(client: Client) -> SafetyPlan:
 
 
 def checklist_for(content: PlanContent) -> list[checklist.Item]:
-    """The checklist's items for `content` (1 query: the ideas offered, which are not the client's own words)."""
-    suggested = Suggestion.objects.filter(section="warning_signs").values_list("text", flat=True)
-    return checklist.check(content, suggested)
+    """The checklist's items for `content` (the ideas offered, which are not the client's own words, come from
+    the cached library)."""
+    return checklist.check(content, library().warning_sign_suggestions())
 
 
 def return_to(request: HttpRequest) -> str:

@@ -21,7 +21,8 @@ from ..content import PlanContent
 from ..forms.editor import PlanEditorForm, editor_scope
 from ..forms.rows import BadOperation, apply_operation
 from ..languages import has_catalog
-from ..models import AuditEvent, Client, CrisisResource, PlanDraft, SafetyPlan, Suggestion, VaguePhrase
+from ..library import library
+from ..models import AuditEvent, Client, PlanDraft, SafetyPlan, Suggestion
 from ..stash import take_stashed_post
 from ..steps import STEPS, STEPS_BY_NUMBER, Step, StepWording
 from ..texts import client_wording, step_texts
@@ -31,9 +32,12 @@ logger = logging.getLogger(__name__)
 
 
 def _suggestions(language: str) -> dict[str, list[Suggestion]]:
-    """Ideas to offer, in the client's language (they become the client's words), else in ours (1 query)."""
+    """Ideas to offer, in the client's language (they become the client's words), else in ours."""
     grouped: dict[str, dict[str, list[Suggestion]]] = {}
-    for suggestion in Suggestion.objects.filter(is_active=True, language__in={language, settings.LANGUAGE_CODE}):
+    languages = {language, settings.LANGUAGE_CODE}
+    for suggestion in library().suggestions:
+        if not suggestion.is_active or suggestion.language not in languages:
+            continue
         grouped.setdefault(suggestion.language, {}).setdefault(suggestion.section, []).append(suggestion)
     return grouped.get(language) or grouped.get(settings.LANGUAGE_CODE, {})
 
@@ -266,7 +270,7 @@ def _editor_context(
             }
             for step in steps
         ],
-        "crisis_lines": [resource.in_language(language) for resource in CrisisResource.objects.on_plans()],
+        "crisis_lines": [resource.in_language(language) for resource in library().crisis_resources_on_plans()],
         "last_saved": _last_saved(plan),
         # For the clinician only: in together mode it sits closed at the bottom, in their words.
         "checklist": (
@@ -279,7 +283,7 @@ def _editor_context(
 
 
 def _phrases() -> list[tuple[str, str]]:
-    return list(VaguePhrase.objects.filter(is_active=True).values_list("phrase", "ask"))
+    return list(library().vague_phrases)
 
 
 def _vague_hints(form: PlanEditorForm) -> dict[str, str]:
@@ -419,7 +423,7 @@ def _autosaved(client: Client, form: PlanEditorForm, result: actions.SaveResult)
         payload["url"] = reverse("plans:plan_conflict", kwargs={"pk": client.pk, "conflict": result.conflict.pk})
         payload["message"] = _("The same entry was changed on another screen. Choose which words to keep.")
         return payload
-    saved = PlanContent.from_plan(result.plan)
+    saved = result.content if result.content is not None else PlanContent.from_plan(result.plan)
     if form.clinician:
         # The editor's checklist follows what was just saved.
         payload["checklist"] = {item.key: item.met for item in checklist_for(saved)}
