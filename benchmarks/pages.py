@@ -128,8 +128,10 @@ def main() -> None:
         counter = {"n": 0}
 
         def autosave() -> None:
+            """What autosave.js posts after a word changed in one section: that part of the page."""
             counter["n"] += 1
-            data = dict(form)
+            data = {name: value for name, value in form.items() if name.startswith("coping-")}
+            data.update(revision=form["revision"], base=form["base"], parts="coping")
             data["coping-0-text"] = f"A walk by the river ({counter['n']})"
             # URL-encoded, as autosave.js sends it.
             response = http.post(

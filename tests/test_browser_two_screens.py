@@ -6,6 +6,7 @@ plan. Autosave runs on input; these tests wait for what the page says, never for
 
 import re
 from collections.abc import Iterator
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -227,3 +228,29 @@ def test_the_idle_warning_appears_and_staying_signed_in_works(chromium: Chromium
     expect(page.get_by_text("signed out after")).to_be_visible()
     assert "next=" in page.url and f"%2Fclients%2F{team.pk}%2Fplan%2Fedit%2F" in page.url
     context.close()
+
+
+def test_autosave_sends_only_the_part_that_changed(chromium: Chromium, live_server, team) -> None:
+    """Typing in one section posts that section (and the revision and base), not the whole plan; a change in
+    another part afterwards posts that part. What each post held is read from the browser's own requests."""
+    browser = chromium.browser
+    context, page = open_editor(browser, live_server.url, "lee", team.pk)
+    posted: list[str] = []
+    page.on("request", lambda request: posted.append(request.post_data or "") if "autosave" in request.url else None)
+    with page.expect_response(lambda response: "autosave" in response.url, timeout=15000):
+        coping(page, 1).fill("Walk to the lake")
+    autosaved(page)
+    with page.expect_response(lambda response: "autosave" in response.url, timeout=15000):
+        page.locator("#id_where_kept").fill("In the phone case")
+    autosaved(page)
+    context.close()
+    chromium.stop()
+    assert len(posted) == 2, posted
+    first, second = (parse_qs(body, keep_blank_values=True) for body in posted)
+    assert first["parts"] == ["coping"] and first["coping-0-text"] == ["Walk to the lake"]
+    assert {"revision", "base"} <= set(first)  # (the CSRF token goes in a header)
+    assert {name.split("-")[0] for name in first} - {"csrfmiddlewaretoken"} == {"coping", "revision", "base", "parts"}
+    assert second["parts"] == ["details"] and second["where_kept"] == ["In the phone case"]
+    assert not any(name.startswith("coping-") for name in second)
+    plan = SafetyPlan.objects.get(client=team)
+    assert coping_texts(team) == ["Walk to the lake", "Music"] and plan.where_kept == "In the phone case"

@@ -141,14 +141,16 @@ class Clinician(User):
             self.form = form
 
     def autosave(self) -> None:
-        """The POST autosave.js makes after typing: the whole form, URL-encoded, with the CSRF cookie's token."""
+        """The POST autosave.js makes after typing in one section: that section's fields (the part that
+        changed), the revision and base, and `parts`, URL-encoded, with the CSRF cookie's token."""
         if self.form is None:
             self.open_editor()
         assert self.form is not None
         self.words += 1
         token = self.browser.cookies.get("csrftoken", "")
-        data = dict(self.form)
-        data["csrfmiddlewaretoken"] = [token]
+        data = {name: values for name, values in self.form.items() if name.startswith("coping-")}
+        data.update(revision=self.form["revision"], base=self.form["base"], csrfmiddlewaretoken=[token])
+        data["parts"] = ["coping"]
         data["coping-0-text"] = [f"A walk by the river, then tea ({self.words})"]
         answer = self.call(
             "autosave",

@@ -245,6 +245,16 @@ class RevisionForm(forms.Form):
         return Base.parse(self.cleaned_data.get("base") or "")
 
 
+def part_names(steps: tuple[Step, ...]) -> frozenset[str]:
+    """The parts of an editor page that can be posted on their own: each section (its key), each step's
+    clinician notes ("step3"), what matters most, and the plan's details (the page marks them `data-part`)."""
+    return frozenset(
+        {section.key for step in steps for section in step.sections}
+        | {f"step{step.number}" for step in steps}
+        | {"most_important", "details"}
+    )
+
+
 def editor_scope(steps: tuple[Step, ...]) -> str:
     """What one editor page covers: "all" (the clinician's editor) or "step-N" (a together-mode step)."""
     return "all" if len(steps) > 1 else f"step-{steps[0].number}"
@@ -261,11 +271,19 @@ class PlanEditorForm:
         data: QueryDict | Mapping[str, Any] | None = None,
         clinician: bool = True,
         extra_rows: Iterable[str] = (),
+        parts: frozenset[str] | None = None,
     ) -> None:
+        """`parts`: only these parts of the page were posted (autosave sends what changed; see `part_names`):
+        only they are validated and saved, and the rest of the plan is left as it is."""
         self.steps = steps
-        self.sections = tuple(section for step in steps for section in step.sections)
+        self.parts = parts
+        self.sections = tuple(
+            section for step in steps for section in step.sections if parts is None or section.key in parts
+        )
         self.clinician = clinician
-        self.includes_most_important = any(step.number == 7 for step in steps)
+        self.includes_most_important = any(step.number == 7 for step in steps) and (
+            parts is None or "most_important" in parts
+        )
         self.assigned_uids: dict[str, uuid.UUID] = {}
         self._changes: PlanChanges | None = None
         content = PlanContent.from_plan(plan) if data is None else None
@@ -284,7 +302,7 @@ class PlanEditorForm:
             else None
         )
         self.details_form = None
-        if clinician and len(steps) > 1:
+        if clinician and len(steps) > 1 and (parts is None or "details" in parts):
             initial = {name: getattr(content, name) for name in PlanDetailsForm.base_fields} if content else None
             self.details_form = PlanDetailsForm(data, initial=initial)
 
@@ -293,6 +311,8 @@ class PlanEditorForm:
     ) -> dict[int, StepNoteForm]:
         forms_: dict[int, StepNoteForm] = {}
         for step in self.steps:
+            if self.parts is not None and f"step{step.number}" not in self.parts:
+                continue
             initial = None
             if content is not None:
                 note = content.step_notes.get(step.number, StepNoteData())

@@ -1,5 +1,6 @@
 """The plan editor, together mode (one step at a time, for the client) and autosave."""
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import actions, audit, vague
 from ..access import get_client_for, signed_in_user
 from ..content import PlanContent
-from ..forms.editor import PlanEditorForm, editor_scope
+from ..forms.editor import PlanEditorForm, editor_scope, part_names
 from ..forms.rows import BadOperation, apply_operation
 from ..languages import has_catalog
 from ..library import library
+from ..merge import Base, base_to_json
 from ..models import AuditEvent, Client, PlanDraft, SafetyPlan, Suggestion
 from ..stash import take_stashed_post
 from ..steps import STEPS, STEPS_BY_NUMBER, Step, StepWording
@@ -366,16 +368,32 @@ def plan_autosave(request: HttpRequest, pk: int) -> JsonResponse:
         preferred = client.preferred_language
         with translation.override(preferred if has_catalog(preferred) else settings.LANGUAGE_CODE):
             return _autosave(request, client, plan, steps, clinician=False)
-    return _autosave(request, client, plan, STEPS, clinician=True)
+    # The editor's autosave posts only the parts that changed, named in `parts` (autosave.js).
+    posted_parts = request.POST.get("parts")
+    parts = None
+    if posted_parts is not None:
+        parts = frozenset(posted_parts.split(","))
+        if not parts or not parts <= part_names(STEPS):
+            return JsonResponse({"status": "bad_request"}, status=400)
+    return _autosave(request, client, plan, STEPS, clinician=True, parts=parts)
 
 
 def _autosave(
-    request: HttpRequest, client: Client, plan: SafetyPlan | None, steps: tuple[Step, ...], *, clinician: bool
+    request: HttpRequest,
+    client: Client,
+    plan: SafetyPlan | None,
+    steps: tuple[Step, ...],
+    *,
+    clinician: bool,
+    parts: frozenset[str] | None = None,
 ) -> JsonResponse:
-    form = PlanEditorForm(steps=steps, plan=plan, data=request.POST, clinician=clinician)
+    form = PlanEditorForm(steps=steps, plan=plan, data=request.POST, clinician=clinician, parts=parts)
     if not form.is_valid():
         if form.revision_form.errors:
             return JsonResponse({"status": "bad_request"}, status=400)
+        if parts is not None:
+            # A draft keeps the whole page as typed, so the page sends all of it (at once); nothing is saved.
+            return JsonResponse({"status": "send_all"})
         return _keep_as_draft(request, client, form)
     try:
         result = _save(request, client, form)
@@ -438,6 +456,14 @@ def _autosaved(client: Client, form: PlanEditorForm, result: actions.SaveResult)
 
 
 def _submitted_base(form: PlanEditorForm) -> str:
-    """Fingerprints of what this page shows now, at the revision it started from."""
-    content = PlanContent.from_changes(form.changes())
-    return content.base_json(form.revision)
+    """Fingerprints of what this page shows now, at the revision it started from. After a save of some parts
+    of the page, the parts it did not send keep the fingerprints the page started from."""
+    changes = form.changes()
+    submitted = json.loads(PlanContent.from_changes(changes).base_json(form.revision))
+    started = form.revision_form.parsed_base()
+    if form.parts is None or started is None:
+        return PlanContent.from_changes(changes).base_json(form.revision)
+    entries = {**started.entries, **{key: submitted["entries"][key] for key in changes.sections}}
+    fields = {**started.fields, **{name: submitted["fields"][name] for name in changes.plan_fields}}
+    notes = {**started.notes, **{str(step): submitted["notes"][str(step)] for step in changes.step_notes}}
+    return base_to_json(Base(revision=form.revision, entries=entries, fields=fields, notes=notes))

@@ -1,6 +1,9 @@
 // Autosave: a few seconds after typing stops, the form is saved in the background.
 // It saves only after input (never on a timer while idle), says plainly when saving fails and
 // retries with a growing delay. Without JavaScript the Save buttons do the same job.
+// The editor (data-autosave-parts) sends only the parts of the page that changed since the last save
+// (a section's entries, a step's notes, what matters most, the plan's details: each marked data-part);
+// when the server needs the whole page (to keep a draft of a field with a problem) it says "send_all".
 (function () {
   "use strict";
   const form = document.querySelector("form[data-autosave-url]");
@@ -17,7 +20,34 @@
   let queuedSubmitter = null;
   let changes = 0; // every input or row change; `kept` is the count the server has kept
   let kept = 0;
+  const byParts = "autosaveParts" in form.dataset;
+  const ALWAYS_SENT = new Set(["csrfmiddlewaretoken", "revision", "base"]);
+  let dirty = new Set(); // the parts changed since the last send
+  let wholeNext = false; // the next send carries the whole page
   form.dataset.autosaving = "1";
+
+  function partOf(element) {
+    const holder = element && element.closest ? element.closest("[data-part]") : null;
+    return holder ? holder.dataset.part : null;
+  }
+
+  function markPart(element) {
+    const part = partOf(element);
+    if (part) dirty.add(part); else wholeNext = true;
+  }
+
+  // What to post: the whole page, or the changed parts with their names in `parts`.
+  function payload(data, whole, parts) {
+    if (whole) return new URLSearchParams(data);
+    const partByName = new Map();
+    for (const element of form.elements) if (element.name) partByName.set(element.name, partOf(element));
+    const body = new URLSearchParams();
+    for (const [name, value] of data) {
+      if (ALWAYS_SENT.has(name) || parts.has(partByName.get(name))) body.append(name, value);
+    }
+    body.append("parts", Array.from(parts).join(","));
+    return body;
+  }
 
   function changed() {
     changes += 1;
@@ -69,6 +99,12 @@
     again = false;
     const sentStructure = structure;
     const sentChanges = changes;
+    const sentParts = dirty;
+    const whole = !byParts || wholeNext || sentParts.size === 0;
+    dirty = new Set();
+    wholeNext = false;
+    // Not sent after all (a failure, or the server asks for the whole page): sent again next time.
+    const unsent = () => { sentParts.forEach((part) => dirty.add(part)); if (whole) wholeNext = true; };
     const data = new FormData(form);
     data.delete("op");
     data.delete("go");
@@ -81,30 +117,39 @@
       response = await fetch(form.dataset.autosaveUrl, {
         method: "POST",
         // URL-encoded, as the form itself posts (much cheaper for the server to read than multipart).
-        body: new URLSearchParams(data),
+        body: payload(data, whole, sentParts),
         credentials: "same-origin",
         redirect: "manual",
         headers: { "X-CSRFToken": token, Accept: "application/json" },
       });
     } catch (error) {
       inFlight = false;
+      unsent();
       retry(text.textOffline);
       return finish();
     }
     inFlight = false;
     if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
+      unsent();
       retry(text.textSignedOut);
       return finish();
     }
     let body = null;
     try { body = await response.json(); } catch (error) { body = null; }
     if (!response.ok || !body) {
-      if (response.status >= 500 || !body) { retry(text.textFailed); return finish(); }
+      if (response.status >= 500 || !body) { unsent(); retry(text.textFailed); return finish(); }
       stopped = true;
       say(body.message || text.textFailed);
       return finish();
     }
     retryMs = 2000;
+    if (body.status === "send_all") {
+      unsent();
+      wholeNext = true;
+      if (stopped) return finish(); // a Save was pressed meanwhile: it posts the whole page itself
+      schedule(0);
+      return;
+    }
     document.dispatchEvent(new CustomEvent("safetyplan:saved", { detail: body }));
     if (body.uids && sentStructure === structure) {
       Object.entries(body.uids).forEach(([name, uid]) => setField(name, uid));
@@ -139,9 +184,10 @@
     if (again) schedule(DEBOUNCE_MS);
   }
 
-  form.addEventListener("input", () => { changed(); schedule(DEBOUNCE_MS); });
+  form.addEventListener("input", (event) => { markPart(event.target); changed(); schedule(DEBOUNCE_MS); });
   form.addEventListener("click", (event) => {
-    if (event.target.closest("button[data-op]")) { structure += 1; changed(); schedule(DEBOUNCE_MS); }
+    const button = event.target.closest("button[data-op]");
+    if (button) { markPart(button); structure += 1; changed(); schedule(DEBOUNCE_MS); }
   });
   // An explicit save waits for a background save in flight, so the two never race.
   form.addEventListener("submit", (event) => {
