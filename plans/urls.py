@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import care_team, clients, conflicts, editor, history
+from .views import autosave, care_team, clients, conflicts, editor, history
 
 app_name = "plans"
 
@@ -15,7 +15,7 @@ urlpatterns = [
     path("clients/<int:pk>/care-team/<int:member>/remove/", care_team.care_team_remove, name="care_team_remove"),
     path("clients/<int:pk>/plan/edit/", editor.plan_edit, name="plan_edit"),
     path("clients/<int:pk>/plan/together/<int:step>/", editor.plan_together, name="plan_together"),
-    path("clients/<int:pk>/plan/autosave/", editor.plan_autosave, name="plan_autosave"),
+    path("clients/<int:pk>/plan/autosave/", autosave.plan_autosave, name="plan_autosave"),
     path("clients/<int:pk>/plan/conflicts/<int:conflict>/", conflicts.plan_conflict, name="plan_conflict"),
     path("clients/<int:pk>/versions/new/", history.version_create, name="version_create"),
     path("clients/<int:pk>/versions/", history.history, name="history"),

@@ -277,13 +277,9 @@ class PlanEditorForm:
         only they are validated and saved, and the rest of the plan is left as it is."""
         self.steps = steps
         self.parts = parts
-        self.sections = tuple(
-            section for step in steps for section in step.sections if parts is None or section.key in parts
-        )
+        self.sections = tuple(section for step in steps for section in step.sections if self._has(section.key))
         self.clinician = clinician
-        self.includes_most_important = any(step.number == 7 for step in steps) and (
-            parts is None or "most_important" in parts
-        )
+        self.includes_most_important = any(step.number == 7 for step in steps) and self._has("most_important")
         self.assigned_uids: dict[str, uuid.UUID] = {}
         self._changes: PlanChanges | None = None
         content = PlanContent.from_plan(plan) if data is None else None
@@ -301,17 +297,26 @@ class PlanEditorForm:
             if self.includes_most_important
             else None
         )
-        self.details_form = None
-        if clinician and len(steps) > 1 and (parts is None or "details" in parts):
-            initial = {name: getattr(content, name) for name in PlanDetailsForm.base_fields} if content else None
-            self.details_form = PlanDetailsForm(data, initial=initial)
+        self.details_form = self._details_form(data, content) if clinician and len(steps) > 1 else None
+
+    def _details_form(
+        self, data: QueryDict | Mapping[str, Any] | None, content: PlanContent | None
+    ) -> "PlanDetailsForm | None":
+        if not self._has("details"):
+            return None
+        initial = {name: getattr(content, name) for name in PlanDetailsForm.base_fields} if content else None
+        return PlanDetailsForm(data, initial=initial)
+
+    def _has(self, part: str) -> bool:
+        """Whether this form holds `part` of the page (every part, unless only some were posted)."""
+        return self.parts is None or part in self.parts
 
     def _step_note_forms(
         self, data: QueryDict | Mapping[str, Any] | None, content: PlanContent | None
     ) -> dict[int, StepNoteForm]:
         forms_: dict[int, StepNoteForm] = {}
         for step in self.steps:
-            if self.parts is not None and f"step{step.number}" not in self.parts:
+            if not self._has(f"step{step.number}"):
                 continue
             initial = None
             if content is not None:
