@@ -5,6 +5,7 @@ entry ("Who, exactly?"); it never stops a save, and the client's words are never
 fields) and the active phrases, and answers `name -> prompt` in the active language.
 """
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -22,19 +23,30 @@ PROMPTS = {
 }
 
 
-def _pattern(phrase: str) -> re.Pattern[str]:
-    words = r"\s+".join(re.escape(word) for word in phrase.casefold().split())
-    return re.compile(rf"(?<!\w){words}(?!\w)")
+def _words(phrase: str) -> str:
+    return r"\s+".join(re.escape(word) for word in phrase.casefold().split())
+
+
+@functools.lru_cache(maxsize=8)
+def _patterns(phrases: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], str]]]:
+    """One pattern matching any phrase (most fields match none: one search each), and each phrase's own, in
+    order (the first phrase that matches a field says what to ask). Compiled once per list of phrases."""
+    usable = [(words, ask) for words, ask in phrases if words.strip() and ask in PROMPTS]
+    each = [(re.compile(rf"(?<!\w){_words(words)}(?!\w)"), ask) for words, ask in usable]
+    alternatives = "|".join(_words(words) for words, _ask in usable) or r"(?!)"
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), each
 
 
 def hints(fields: Mapping[str, str], phrases: Iterable[tuple[str, str]]) -> dict[str, str]:
     """`fields`: the editor's free-text entry fields by name; `phrases`: (words, ask) pairs."""
-    patterns = [(_pattern(words), ask) for words, ask in phrases if words.strip()]
+    any_phrase, each = _patterns(tuple(phrases))
     found: dict[str, str] = {}
     for name, value in fields.items():
         text = value.casefold()
-        for pattern, ask in patterns:
-            if ask in PROMPTS and pattern.search(text):
+        if not any_phrase.search(text):
+            continue
+        for pattern, ask in each:
+            if pattern.search(text):
                 found[name] = str(PROMPTS[ask])
                 break
     return found

@@ -9,6 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plans import actions
 from plans.checklist import check, items_from_keys, unconfirmed_means, unmet_keys
@@ -332,3 +334,34 @@ def test_versions_recorded_before_the_checklist_carry_what_it_finds_in_them(alic
     )
     assert [item.key for item in items_from_keys(version.checklist) if not item.met] == version.checklist
     assert PlanVersion.objects.get(pk=version.pk).checklist == version.checklist
+
+
+def _hints_one_phrase_at_a_time(fields, phrases):
+    """What `vague.hints` answers, the plain way: each phrase's own pattern, in order, for every field."""
+    from plans.vague import PROMPTS
+
+    found = {}
+    for name, value in fields.items():
+        for words, ask in phrases:
+            pattern = r"\s+".join(re.escape(word) for word in words.casefold().split())
+            if words.strip() and ask in PROMPTS and re.search(rf"(?<!\w){pattern}(?!\w)", value.casefold()):
+                found[name] = str(PROMPTS[ask])
+                break
+    return found
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    texts=st.lists(st.text(alphabet="ab .-ÉéSs\u00df", max_size=12), max_size=5),
+    phrases=st.lists(
+        st.tuples(
+            st.text(alphabet="ab .-Éés\u00df", max_size=6), st.sampled_from(["who", "what", "where", "how", "x"])
+        ),
+        max_size=5,
+    ),
+)
+def test_vague_hints_match_one_phrase_at_a_time(texts, phrases):
+    from plans import vague
+
+    fields = {f"coping-{i}-text": text for i, text in enumerate(texts)}
+    assert vague.hints(fields, phrases) == _hints_one_phrase_at_a_time(fields, phrases)
