@@ -289,3 +289,17 @@ def test_crisis_lines_come_from_configuration(alice_client, client_record):
     page = alice_client.get(edit_url(client_record.pk)).content.decode()
     assert "988 Suicide &amp; Crisis Lifeline" in page
     assert "Test Warmline" in page
+
+
+def test_a_sections_head_writes_what_djangos_management_form_would(alice, client_record):
+    """formset_head writes the management form of a saved plan's formset itself (making the form and
+    formatting its numbers cost more than the rest of the row markup); it must say what the form would."""
+    from plans.forms.editor import PlanEditorForm
+    from plans.steps import STEPS
+    from plans.templatetags.editor_tags import formset_head, hidden_fields
+
+    save(client_record, alice, coping=[{"text": "Walk"}, {"text": "Music"}])
+    form = PlanEditorForm(steps=STEPS, plan=client_record.plan, extra_rows=["reasons"])
+    assert form.formsets
+    for formset in form.formsets.values():
+        assert str(formset_head(formset)) == str(hidden_fields(formset.management_form))

@@ -207,7 +207,20 @@ def formset_head(formset: BaseFormSet[forms.Form]) -> SafeString:
     box = (
         f'<div class="alert alert-danger small">{"".join(f"{_e(error)} " for error in errors)}</div>' if errors else ""
     )
-    return SafeString(hidden_fields(formset.management_form) + box)
+    if formset.is_bound:  # as posted (a page shown again with its messages)
+        return SafeString(hidden_fields(formset.management_form) + box)
+    # What Django's management form writes, without making the form (its number formatting cost most).
+    counts = {
+        "TOTAL_FORMS": formset.total_form_count(),
+        "INITIAL_FORMS": formset.initial_form_count(),
+        "MIN_NUM_FORMS": formset.min_num,
+        "MAX_NUM_FORMS": formset.max_num,
+    }
+    inputs = "".join(
+        f'<input type="hidden" name="{_e(name)}" value="{int(value)}" id="id_{_e(name)}">'
+        for name, value in ((formset.add_prefix(key), value) for key, value in counts.items())
+    )
+    return SafeString(inputs + box)
 
 
 @register.simple_tag
@@ -331,8 +344,16 @@ def entry_rows(
 
 @register.simple_tag
 def empty_entry_row(formset: BaseFormSet[forms.Form], section: Section) -> SafeString:
-    """The row editor.js copies when a row is added (`__prefix__` where the number goes)."""
-    return SafeString(_row_from_initial(formset, section, "__prefix__", {}))
+    """The row editor.js copies when a row is added (`__prefix__` where the number goes). The same for every
+    page of a section in a language (it holds no one's words), so it is made once for each."""
+    key = (formset.form, formset.prefix, section.key, get_language())
+    row = _EMPTY_ROWS.get(key)
+    if row is None:
+        row = _EMPTY_ROWS[key] = _row_from_initial(formset, section, "__prefix__", {})
+    return SafeString(row)
+
+
+_EMPTY_ROWS: dict[tuple[type, str | None, str, str | None], str] = {}
 
 
 @register.simple_tag
