@@ -197,7 +197,10 @@ class PlanContent:
         for section, uid, *values in plan.entries.values_list("section", "uid", *ENTRY_FIELDS):
             sections.setdefault(section, []).append(EntryData.of_row(uid, tuple(values)))
         notes = (
-            {note.step: StepNoteData(note.likelihood, note.barriers) for note in plan.step_notes.all()}
+            {
+                step: StepNoteData(likelihood, barriers)
+                for step, likelihood, barriers in plan.step_notes.values_list("step", "likelihood", "barriers")
+            }
             if with_notes
             else {}
         )

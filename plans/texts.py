@@ -7,6 +7,7 @@ organisation has step texts for every step in it, and otherwise in a language we
 told before printing). The client's own words are never translated.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -14,7 +15,6 @@ from django.utils import translation
 
 from .languages import RTL_LANGUAGES, has_catalog, language_name
 from .library import library
-from .models import StepText
 from .steps import STEPS, StepWording
 
 
@@ -28,28 +28,40 @@ def step_texts(language: str) -> dict[int, StepWording]:
 
 def step_texts_in(languages: list[str]) -> dict[str, dict[int, StepWording]]:
     """`step_texts` for several languages (the organisation's wording comes from the cached library)."""
-    overrides: dict[str, dict[int, StepText]] = {language: {} for language in languages}
+    overrides: dict[str, list[tuple[int, str, str, str]]] = {language: [] for language in languages}
     for text in library().step_texts:
         if text.language in overrides:
-            overrides[text.language][text.step] = text
-    return {language: _wording(language, overrides[language]) for language in languages}
+            overrides[text.language].append((text.step, text.heading, text.prompt, text.together_prompt))
+    return {
+        language: dict(_wording(language, tuple(sorted(overrides[language])), settings.LANGUAGE_CODE))
+        for language in languages
+    }
 
 
-def _wording(language: str, overrides: dict[int, StepText]) -> dict[int, StepWording]:
-    ours = language if has_catalog(language) else settings.LANGUAGE_CODE
-    wording = {}
+# Wording depends only on the language, our catalogs and the organisation's texts (the key): made once for
+# each, as every page that shows a plan asks for it (in two languages, the client's and the clinician's).
+@functools.lru_cache(maxsize=64)
+def _wording(
+    language: str, overrides: tuple[tuple[int, str, str, str], ...], default: str
+) -> tuple[tuple[int, StepWording], ...]:
+    ours = language if has_catalog(language) else default
+    by_step = {step: (heading, prompt, together_prompt) for step, heading, prompt, together_prompt in overrides}
+    wording = []
     with translation.override(ours):
         for step in STEPS:
-            override = overrides.get(step.number)
-            wording[step.number] = StepWording(
-                heading=override.heading if override else str(step.heading),
-                prompt=(override.prompt if override and override.prompt else str(step.prompt)),
-                together_prompt=(
-                    override.together_prompt if override and override.together_prompt else str(step.together_prompt)
-                ),
-                language=language if override else ours,
+            override = by_step.get(step.number)
+            wording.append(
+                (
+                    step.number,
+                    StepWording(
+                        heading=override[0] if override else str(step.heading),
+                        prompt=override[1] if override and override[1] else str(step.prompt),
+                        together_prompt=override[2] if override and override[2] else str(step.together_prompt),
+                        language=language if override else ours,
+                    ),
+                )
             )
-    return wording
+    return tuple(wording)
 
 
 @dataclass(frozen=True)
