@@ -13,8 +13,10 @@ changed word at most 10x. Query counts are pinned by the tests, not here.
 """
 
 import argparse
+import atexit
 import functools
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -26,6 +28,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 _tmp = tempfile.mkdtemp(prefix="bench-pages-")
+atexit.register(shutil.rmtree, _tmp, ignore_errors=True)  # the throwaway database goes with the run
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetyplan.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
