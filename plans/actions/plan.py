@@ -20,7 +20,7 @@ from ..models import (
     SafetyPlan,
     StepNote,
 )
-from ..steps import ENTRY_FIELDS, SECTIONS_BY_KEY, STEPS
+from ..steps import ENTRY_FIELDS, SECTIONS, SECTIONS_BY_KEY
 from .common import locked_plan
 
 Action = AuditEvent.Action
@@ -100,8 +100,8 @@ class _Row:
 def _write_sections(plan: SafetyPlan, changes: PlanChanges) -> dict[str, list[EntryData]]:
     """Write the sections `changes` holds, touching only the rows that changed. Returns every section.
 
-    Autosave posts the whole editor after each pause in typing, and usually one entry changed: that entry
-    is updated in place and nothing else is written. A section whose kept entries moved (an entry removed
+    A save usually changes one entry (autosave posts the part of the page that changed after each pause in
+    typing): that entry is updated in place and nothing else is written. A section whose kept entries moved (an entry removed
     above them, or reordered) is rewritten whole, as the positions are unique.
     """
     stored = _stored_rows(plan)
@@ -145,7 +145,7 @@ def _section_writes(
 
 def _stored_rows(plan: SafetyPlan) -> dict[str, list[_Row]]:
     """Every entry of the plan as stored, by section, in order (one query)."""
-    stored: dict[str, list[_Row]] = {section.key: [] for step in STEPS for section in step.sections}
+    stored: dict[str, list[_Row]] = {section.key: [] for section in SECTIONS}
     for pk, section, position, uid, *values in plan.entries.values_list(
         "pk", "section", "position", "uid", *ENTRY_FIELDS
     ).order_by("section", "position"):

@@ -1,6 +1,5 @@
 """Autosave: the editor and together mode saved in the background, always answered in JSON."""
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -135,11 +134,12 @@ def _submitted_base(form: PlanEditorForm) -> str:
     """Fingerprints of what this page shows now, at the revision it started from. After a save of some parts
     of the page, the parts it did not send keep the fingerprints the page started from."""
     changes = form.changes()
-    submitted = json.loads(PlanContent.from_changes(changes).base_json(form.revision))
+    shown = PlanContent.from_changes(changes).base_json(form.revision)
     started = form.revision_form.parsed_base()
-    if form.parts is None or started is None:
-        return PlanContent.from_changes(changes).base_json(form.revision)
-    entries = {**started.entries, **{key: submitted["entries"][key] for key in changes.sections}}
-    fields = {**started.fields, **{name: submitted["fields"][name] for name in changes.plan_fields}}
-    notes = {**started.notes, **{str(step): submitted["notes"][str(step)] for step in changes.step_notes}}
+    submitted = Base.parse(shown)
+    if form.parts is None or started is None or submitted is None:
+        return shown
+    entries = {**started.entries, **{key: submitted.entries[key] for key in changes.sections}}
+    fields = {**started.fields, **{name: submitted.fields[name] for name in changes.plan_fields}}
+    notes = {**started.notes, **{str(step): submitted.notes[str(step)] for step in changes.step_notes}}
     return base_to_json(Base(revision=form.revision, entries=entries, fields=fields, notes=notes))
