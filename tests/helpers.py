@@ -128,6 +128,16 @@ CHROMIUM_ARGS = [
 AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 
+def sign_in_with_form(page: Page, url: str, username: str, password: str) -> None:
+    """Sign in through the form at `url` (the sign-in page, with a `next` if wanted), as a person does, and
+    wait for the page it leads to."""
+    page.goto(url)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
 def assert_accessible(page: Page, where: str) -> None:
     """axe-core finds nothing serious or critical on the page as it is now."""
     assert AXE_JS.exists(), "axe-core is missing: run `make assets` (npm ci)"

@@ -17,7 +17,7 @@ from followup import actions as followup_actions
 from plans import actions
 from plans.content import EntryData, PlanChanges
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from .helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible, sign_in_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -69,11 +69,7 @@ def browser(client_pk) -> Iterator[Browser]:
 
 def signed_in(browser: Browser, base_url: str, size: tuple[int, int]) -> Page:
     page = browser.new_context(viewport={"width": size[0], "height": size[1]}, reduced_motion="reduce").new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("noor")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    sign_in_with_form(page, f"{base_url}/accounts/login/", "noor", PASSWORD)
     return page
 
 

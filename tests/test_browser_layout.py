@@ -18,7 +18,7 @@ from plans import actions
 from plans.content import EntryData, PlanChanges
 from plans.steps import ENTRY_FIELDS_BY_KEY, SECTIONS
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible, sample_value
+from .helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible, sample_value, sign_in_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -72,11 +72,7 @@ def signed_in(browser: Browser, base_url: str, size: tuple[int, int], *, js: boo
         viewport={"width": size[0], "height": size[1]}, java_script_enabled=js, reduced_motion="reduce"
     )
     page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("noor")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    sign_in_with_form(page, f"{base_url}/accounts/login/", "noor", PASSWORD)
     return page
 
 

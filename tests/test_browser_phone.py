@@ -23,7 +23,7 @@ from plans import actions
 from plans.content import EntryData, PlanChanges
 from plans.models import SafetyPlan
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from .helpers import CHROMIUM, CHROMIUM_ARGS, assert_accessible, sign_in_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -213,11 +213,7 @@ def test_the_clinician_sends_the_plan_with_a_qr_code(live_server, browser, setup
     client, _user = setup
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("noor")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    sign_in_with_form(page, f"{live_server.url}/accounts/login/", "noor", PASSWORD)
     page.goto(f"{live_server.url}/clients/{client.pk}/")
     page.get_by_role("button", name="Send to phone").click()
     expect(page.locator("svg.phone-qr")).to_be_visible()

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from plans import actions
 from plans.models import CareTeamMember, SafetyPlan
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS
+from .helpers import CHROMIUM, CHROMIUM_ARGS, sign_in_with_form
 
 # serialized_rollback: the flush after a live-server test would otherwise wipe the seeded crisis lines.
 # Chromium runs only while the test body does (fixture `chromium`), never while the ORM is used.
@@ -61,11 +61,7 @@ def chromium(team) -> Iterator[Chromium]:
 def open_editor(browser: Browser, base_url: str, username: str, client_pk: int) -> tuple[BrowserContext, Page]:
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/?next=/clients/{client_pk}/plan/edit/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    sign_in_with_form(page, f"{base_url}/accounts/login/?next=/clients/{client_pk}/plan/edit/", username, PASSWORD)
     expect(page.get_by_role("heading", name=re.compile("Safety plan: Robin"))).to_be_visible()
     return context, page
 
@@ -188,11 +184,7 @@ def test_after_a_session_timeout_and_signing_in_again_autosave_carries_on(
     expect(status).to_contain_text("signed out", timeout=15000)
     # Signing in again in another tab of the same browser; the first tab's retry then saves.
     other = context.new_page()
-    other.goto(f"{live_server.url}/accounts/login/")
-    other.get_by_label("Username").fill("lee")
-    other.get_by_label("Password").fill(PASSWORD)
-    with other.expect_navigation():
-        other.get_by_role("button", name="Sign in").click()
+    sign_in_with_form(other, f"{live_server.url}/accounts/login/", "lee", PASSWORD)
     autosaved(page)
     # An explicit save from the first tab works too (its CSRF token was refreshed).
     coping(page, 2).fill("Music, after signing in again")
