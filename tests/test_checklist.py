@@ -365,3 +365,15 @@ def test_vague_hints_match_one_phrase_at_a_time(texts, phrases):
 
     fields = {f"coping-{i}-text": text for i, text in enumerate(texts)}
     assert vague.hints(fields, phrases) == _hints_one_phrase_at_a_time(fields, phrases)
+
+
+def test_vague_hints_ask_what_the_first_matching_phrase_asks():
+    """Where several phrases match one field, the first in the list says what to ask (the admin's order)."""
+    from plans import vague
+
+    fields = {"coping-0-text": "Call someone, then stay safe"}
+    asked = vague.hints(fields, [("stay safe", "how"), ("call someone", "who")])
+    assert asked == {"coping-0-text": str(vague.PROMPTS["how"])}
+    asked = vague.hints(fields, [("call someone", "who"), ("stay safe", "how")])
+    assert asked == {"coping-0-text": str(vague.PROMPTS["who"])}
+    assert vague.hints({"coping-0-text": "Callsomeone"}, [("call someone", "who")]) == {}
